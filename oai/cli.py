@@ -1,0 +1,140 @@
+"""The ``oai`` command: serve, load, delete, stats; each parses, calls one function, prints."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from .config import ConfigError
+
+
+def _state() -> Any:
+    """The process state (settings, engines); config errors become one-line CLI errors."""
+    from . import create_app
+
+    try:
+        return create_app().extensions["oai"]
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OperationalError as exc:
+        raise click.ClickException(f"cannot open the database: {exc.orig}") from None
+
+
+@click.group()
+def main() -> None:
+    """An OAI-PMH 2.0 data provider (settings: OAI_* environment variables, see README.md)."""
+
+
+def _lines(stream: IO[bytes], bar: Any) -> Iterator[bytes]:
+    for line in stream:
+        if bar is not None:
+            bar.update(len(line))
+        yield line
+
+
+def load_files(state: Any, paths: list[str], progress: bool) -> Any:
+    """Load every file in one transaction; a bad line rolls all of it back."""
+    from .store.loader import Loader, LoadError, numbered_lines
+
+    with Session(state.engine) as session, session.begin():
+        loader = Loader(session)
+        for path in paths:
+            name = "<stdin>" if path == "-" else path
+            try:
+                stream: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+            except OSError as exc:
+                raise click.ClickException(f"{path}: {exc.strerror}") from None
+            size = os.fstat(stream.fileno()).st_size if path != "-" else 0
+            show = progress and size > 1_000_000 and sys.stderr.isatty()
+            try:
+                if show:
+                    with click.progressbar(length=size, label=name, file=sys.stderr) as bar:
+                        for number, line in numbered_lines(name, _lines(stream, bar)):
+                            loader.add(name, number, line)
+                else:
+                    for number, line in numbered_lines(name, _lines(stream, None)):
+                        loader.add(name, number, line)
+            except LoadError as exc:
+                raise click.ClickException(str(exc)) from None
+            finally:
+                if path != "-":
+                    stream.close()
+        return loader.finish()
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+def load(files: tuple[str, ...]) -> None:
+    """Load records and set declarations from JSON Lines FILES ('-' reads standard input)."""
+    report = load_files(_state(), list(files), progress=True)
+    click.echo(
+        f"loaded {report.lines} lines: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.sets} set declarations"
+    )
+
+
+@main.command()
+@click.argument("identifiers", nargs=-1, required=True)
+def delete(identifiers: tuple[str, ...]) -> None:
+    """Mark records deleted; they stay harvestable as deleted headers."""
+    from .store.loader import LoadError, mark_deleted
+
+    state = _state()
+    try:
+        with Session(state.engine) as session, session.begin():
+            count = mark_deleted(session, identifiers)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"marked {count} record(s) deleted")
+
+
+@main.command()
+def stats() -> None:
+    """Counts of records, deleted records, sets and formats."""
+    from .formats import FORMATS
+    from .store import queries
+
+    state = _state()
+    with Session(state.engine) as session:
+        counts = queries.counts(session)
+    click.echo(
+        f"records: {counts.records}\ndeleted: {counts.deleted}\n"
+        f"sets: {counts.sets}\nformats: {len(FORMATS)} ({', '.join(f.prefix for f in FORMATS)})"
+    )
+
+
+def bootstrap(state: Any) -> int:
+    """Load the bundled fixtures into an empty database; the number of lines loaded."""
+    from .store import queries
+
+    with Session(state.engine) as session:
+        if queries.counts(session).records:
+            return 0
+    files = sorted(str(p) for p in Path(state.settings.fixtures).glob("*.jsonl"))
+    if not files:
+        return 0
+    return int(load_files(state, files, progress=False).lines)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve /oai with gunicorn; an empty database gets the bundled fixtures first."""
+    from .server import run
+
+    state = _state()
+    loaded = bootstrap(state)
+    if loaded:
+        click.echo(f"loaded {loaded} fixture lines into the empty database", err=True)
+    state.engine.dispose()
+    click.echo(f"serving http://{host}:{port}/oai with {workers} worker(s)", err=True)
+    run(host, port, workers)

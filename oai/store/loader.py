@@ -1,0 +1,376 @@
+"""Every write: JSON Lines validated line by line, upserted in one transaction.
+
+A bad line raises LoadError ``file:line: reason`` and the caller rolls back, so
+a file loads whole or not at all. Fragments are rendered here, once per record
+and format. Reloading an unchanged record changes nothing, its datestamp included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..formats import FORMATS
+from ..fragments import header_bytes, record_bytes
+from ..protocol import utc_now
+from .models import Fragment, Membership, OAISet, Record
+
+BATCH = 500
+
+DC_ELEMENTS = frozenset(
+    "title creator subject description publisher contributor date type format "
+    "identifier source language relation coverage rights".split()
+)
+#: Richer keys other formats may use, and the JSON type each must have.
+RICH_KEYS: dict[str, type] = {
+    "authors": list,
+    "journal": str,
+    "issn": str,
+    "volume": str,
+    "issue": str,
+    "pages": str,
+    "doi": str,
+    "section": str,
+    "license": str,
+    "url": str,
+}
+RECORD_KEYS = frozenset({"identifier", "datestamp", "deleted", "sets", "metadata"})
+SET_KEYS = frozenset({"setSpec", "setName", "setDescription"})
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+$")
+_SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
+_DATESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+class LoadError(ValueError):
+    """A line that cannot be loaded; the message is ``file:line: reason``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLine:
+    identifier: str
+    datestamp: datetime | None
+    deleted: bool
+    sets: tuple[str, ...]
+    metadata: dict[str, Any]
+
+    @property
+    def digest(self) -> str:
+        content = [self.deleted, sorted(self.sets), self.metadata]
+        text = json.dumps(content, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+    def source(self, datestamp: datetime) -> str:
+        line = {
+            "identifier": self.identifier,
+            "datestamp": datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "deleted": self.deleted,
+            "sets": list(self.sets),
+            "metadata": self.metadata,
+        }
+        return json.dumps(line, ensure_ascii=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class SetLine:
+    set_spec: str
+    name: str
+    description: str | None
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What a load did, for the one line the CLI prints."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sets: int = 0
+    deleted: int = 0
+    lines: int = 0
+    seen: set[bytes] = field(default_factory=set, repr=False)
+
+
+def _strings(value: Any, where: str) -> None:
+    if not isinstance(value, list):
+        raise ValueError(f"{where} must be a list of strings")
+    for item in value:
+        if isinstance(item, str):
+            continue
+        if isinstance(item, dict) and isinstance(item.get("value"), str):
+            extra = set(item) - {"value", "lang"}
+            if extra:
+                raise ValueError(f"{where}: unexpected key {sorted(extra)[0]!r}")
+            lang = item.get("lang")
+            if lang is not None and not (isinstance(lang, str) and _LANG.match(lang)):
+                raise ValueError(f"{where}: lang must be a language tag such as 'en'")
+            continue
+        raise ValueError(f"{where} must hold strings or {{'value': ..., 'lang': ...}} objects")
+
+
+def _check_metadata(metadata: Any) -> dict[str, Any]:
+    if not isinstance(metadata, dict):
+        raise ValueError("metadata must be an object")
+    for key, value in metadata.items():
+        if key in DC_ELEMENTS:
+            _strings(value, f"metadata.{key}")
+        elif key in RICH_KEYS:
+            if not isinstance(value, RICH_KEYS[key]):
+                kind = "a list" if RICH_KEYS[key] is list else "a string"
+                raise ValueError(f"metadata.{key} must be {kind}")
+        else:
+            raise ValueError(f"metadata: unknown element {key!r}")
+    return metadata
+
+
+def _check_datestamp(value: Any) -> datetime:
+    if not isinstance(value, str) or not _DATESTAMP.match(value):
+        raise ValueError("datestamp must look like 2026-11-24T10:00:00Z (UTC)")
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise ValueError(f"datestamp {value!r} is not a real date and time") from None
+
+
+def check_set_spec(spec: Any) -> str:
+    if not isinstance(spec, str) or not _SET_SPEC.match(spec):
+        raise ValueError(f"setSpec {spec!r} is not valid (letters, digits, -_.!~*'() and ':')")
+    return spec
+
+
+def parse_line(text: str | bytes) -> RecordLine | SetLine:
+    """One line of a load file as a record or a set declaration; ValueError says why not."""
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise ValueError("each line must be a JSON object")
+    if "identifier" not in obj and "setSpec" in obj:
+        unknown = set(obj) - SET_KEYS
+        if unknown:
+            raise ValueError(f"unknown key {sorted(unknown)[0]!r} in a set declaration")
+        name = obj.get("setName", obj["setSpec"])
+        description = obj.get("setDescription")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError("setName must be a non-empty string")
+        if description is not None and not isinstance(description, str):
+            raise ValueError("setDescription must be a string")
+        return SetLine(check_set_spec(obj["setSpec"]), name, description)
+    unknown = set(obj) - RECORD_KEYS
+    if unknown:
+        raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
+    identifier = obj.get("identifier")
+    if identifier is None:
+        raise ValueError("identifier is missing")
+    if not isinstance(identifier, str) or len(identifier) > 1000 or not _URI.match(identifier):
+        raise ValueError(f"identifier {identifier!r} is not a URI such as oai:example.org:123")
+    datestamp = _check_datestamp(obj["datestamp"]) if "datestamp" in obj else None
+    deleted = obj.get("deleted", False)
+    if not isinstance(deleted, bool):
+        raise ValueError("deleted must be true or false")
+    sets = obj.get("sets", [])
+    if not isinstance(sets, list):
+        raise ValueError("sets must be a list of setSpecs")
+    metadata = _check_metadata(obj.get("metadata", {}))
+    if not deleted and not metadata:
+        raise ValueError("metadata is missing (only deleted records may omit it)")
+    specs = tuple(sorted({check_set_spec(spec) for spec in sets}))
+    return RecordLine(identifier, datestamp, deleted, specs, metadata)
+
+
+def with_ancestors(specs: Iterable[str]) -> list[str]:
+    """Every set the specs imply: ``a:b:c`` gives ``a``, ``a:b`` and ``a:b:c``."""
+    out: set[str] = set()
+    for spec in specs:
+        parts = spec.split(":")
+        out.update(":".join(parts[: n + 1]) for n in range(len(parts)))
+    return sorted(out)
+
+
+def numbered_lines(
+    name: str, lines: Iterable[bytes | str]
+) -> Iterator[tuple[int, RecordLine | SetLine]]:
+    """Parse a file's lines, skipping blank ones; LoadError names file and line."""
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            yield number, parse_line(text)
+        except ValueError as exc:
+            raise LoadError(f"{name}:{number}: {exc}") from None
+        except RecursionError:
+            raise LoadError(f"{name}:{number}: JSON nested too deeply") from None
+
+
+class Loader:
+    """Writes parsed lines in batches inside the caller's transaction."""
+
+    def __init__(self, session: Session, now: Callable[[], datetime] = utc_now) -> None:
+        self.session = session
+        self.now = now
+        self.report = LoadReport()
+        self._records: list[tuple[str, int, RecordLine]] = []
+        self._sets: dict[str, SetLine | None] = {}
+
+    def add(self, name: str, number: int, line: RecordLine | SetLine) -> None:
+        self.report.lines += 1
+        if isinstance(line, SetLine):
+            self._sets[line.set_spec] = line
+            self.report.sets += 1
+            return
+        key = hashlib.blake2b(
+            line.identifier.encode("utf-8", "surrogatepass"), digest_size=12
+        ).digest()
+        if key in self.report.seen:
+            raise LoadError(
+                f"{name}:{number}: identifier {line.identifier!r} appears twice in this load"
+            )
+        self.report.seen.add(key)
+        for spec in with_ancestors(line.sets):
+            self._sets.setdefault(spec, None)
+        self._records.append((name, number, line))
+        if len(self._records) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending records: new ones inserted, changed ones replaced, others left."""
+        if not self._records:
+            return
+        batch, self._records = self._records, []
+        identifiers = [line.identifier for _, _, line in batch]
+        existing = {
+            row.identifier: (row.digest, row.datestamp)
+            for row in self.session.execute(
+                select(Record.identifier, Record.digest, Record.datestamp).where(
+                    Record.identifier.in_(identifiers)
+                )
+            )
+        }
+        now = self.now()
+        writes: list[tuple[RecordLine, datetime]] = []
+        for _, _, line in batch:
+            old = existing.get(line.identifier)
+            digest = line.digest
+            if old is not None and old[0] == digest and line.datestamp in (None, old[1]):
+                self.report.unchanged += 1
+                continue
+            if old is None:
+                self.report.added += 1
+            else:
+                self.report.updated += 1
+            writes.append((line, line.datestamp or now))
+        self.write(
+            writes, replace=[line.identifier for line, _ in writes if line.identifier in existing]
+        )
+
+    def write(self, writes: list[tuple[RecordLine, datetime]], replace: list[str]) -> None:
+        """Store records with their fragments and memberships, replacing ``replace`` first."""
+        if replace:
+            for table in (Fragment, Membership, Record):
+                self.session.execute(delete(table).where(table.identifier.in_(replace)))
+        records, fragments, memberships = [], [], []
+        for line, datestamp in writes:
+            specs = with_ancestors(line.sets)
+            records.append(
+                {
+                    "identifier": line.identifier,
+                    "datestamp": datestamp,
+                    "deleted": line.deleted,
+                    "source": line.source(datestamp),
+                    "digest": line.digest,
+                    "header_xml": header_bytes(line.identifier, datestamp, specs, line.deleted),
+                }
+            )
+            for fmt in FORMATS:
+                element = None if line.deleted else fmt.render(line.metadata)
+                xml = record_bytes(line.identifier, datestamp, specs, line.deleted, element)
+                fragments.append(
+                    {"identifier": line.identifier, "prefix": fmt.prefix, "record_xml": xml}
+                )
+            memberships.extend(
+                {"set_spec": spec, "identifier": line.identifier, "datestamp": datestamp}
+                for spec in specs
+            )
+        if records:
+            self.session.execute(insert(Record), records)
+            self.session.execute(insert(Fragment), fragments)
+        if memberships:
+            self.session.execute(insert(Membership), memberships)
+
+    def finish(self) -> LoadReport:
+        """Flush the last batch and create or update the sets seen."""
+        self.flush()
+        existing = (
+            {
+                spec: declared
+                for spec, declared in self.session.execute(
+                    select(OAISet.set_spec, OAISet.declared).where(
+                        OAISet.set_spec.in_(list(self._sets))
+                    )
+                )
+            }
+            if self._sets
+            else {}
+        )
+        for spec, line in sorted(self._sets.items()):
+            if line is not None:
+                values = {"name": line.name, "description": line.description, "declared": True}
+                if spec in existing:
+                    self.session.execute(
+                        update(OAISet).where(OAISet.set_spec == spec).values(**values)
+                    )
+                else:
+                    self.session.execute(insert(OAISet).values(set_spec=spec, **values))
+            elif spec not in existing:
+                self.session.execute(
+                    insert(OAISet).values(
+                        set_spec=spec, name=spec, description=None, declared=False
+                    )
+                )
+            # Ancestors of a declared set are sets too.
+            for ancestor in with_ancestors([spec]):
+                if ancestor not in existing and ancestor not in self._sets:
+                    self.session.execute(
+                        insert(OAISet).values(
+                            set_spec=ancestor, name=ancestor, description=None, declared=False
+                        )
+                    )
+                    existing[ancestor] = False
+        return self.report
+
+
+def mark_deleted(
+    session: Session, identifiers: Iterable[str], now: Callable[[], datetime] = utc_now
+) -> int:
+    """Mark records deleted (they stay as deleted headers); unknown ones raise LoadError."""
+    wanted = list(dict.fromkeys(identifiers))
+    rows = {
+        identifier: source
+        for identifier, source in session.execute(
+            select(Record.identifier, Record.source).where(Record.identifier.in_(wanted))
+        )
+    }
+    missing = [identifier for identifier in wanted if identifier not in rows]
+    if missing:
+        raise LoadError(f"no record with identifier {missing[0]!r}")
+    loader = Loader(session, now)
+    stamp = now()
+    writes = []
+    for identifier in wanted:
+        old = json.loads(rows[identifier])
+        line = RecordLine(
+            identifier, None, True, tuple(old.get("sets", [])), old.get("metadata", {})
+        )
+        writes.append((line, stamp))
+    loader.write(writes, replace=wanted)
+    return len(writes)

@@ -1,0 +1,97 @@
+"""Tables: records, their rendered fragments, set memberships, sets, and stored settings.
+
+Keyset pagination walks ``(datestamp, identifier)``: ``records`` has that index, and
+``memberships`` repeats both columns per set so a set harvest walks
+``(set_spec, datestamp, identifier)`` without touching records it skips.
+Identifiers compare bytewise on every database (``COLLATE "C"`` on PostgreSQL),
+so the keyset order is the same everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Identifiers and setSpecs: bytewise order on PostgreSQL too.
+Key = String(1024).with_variant(String(1024, collation="C"), "postgresql")
+
+
+class Model(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Record(Model):
+    """One item: its header facts, the line it was loaded from, and a digest to spot changes."""
+
+    __tablename__ = "records"
+
+    identifier: Mapped[str] = mapped_column(Key, primary_key=True)
+    datestamp: Mapped[datetime] = mapped_column(DateTime())
+    deleted: Mapped[bool] = mapped_column(default=False)
+    #: The record as loaded (canonical JSON, ASCII-escaped).
+    source: Mapped[str] = mapped_column(Text)
+    #: SHA-256 of the content that matters to harvesters (not the datestamp).
+    digest: Mapped[str] = mapped_column(String(64))
+    #: ``<header>`` bytes, for ListIdentifiers.
+    header_xml: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_records_datestamp_identifier", "datestamp", "identifier"),)
+
+
+class Fragment(Model):
+    """A record's whole ``<record>`` element in one format, rendered at load time."""
+
+    __tablename__ = "fragments"
+
+    identifier: Mapped[str] = mapped_column(
+        Key, ForeignKey("records.identifier", ondelete="CASCADE"), primary_key=True
+    )
+    prefix: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_xml: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Membership(Model):
+    """A record in a set, ancestors of hierarchical sets included (``a`` for ``a:b``)."""
+
+    __tablename__ = "memberships"
+
+    set_spec: Mapped[str] = mapped_column(Key, primary_key=True)
+    identifier: Mapped[str] = mapped_column(
+        Key, ForeignKey("records.identifier", ondelete="CASCADE"), primary_key=True
+    )
+    datestamp: Mapped[datetime] = mapped_column(DateTime())
+
+    __table_args__ = (
+        Index("ix_memberships_set_datestamp_identifier", "set_spec", "datestamp", "identifier"),
+        Index("ix_memberships_identifier", "identifier"),
+    )
+
+
+class OAISet(Model):
+    """A set: declared in a load file, or implied by a record or a descendant's setSpec."""
+
+    __tablename__ = "sets"
+
+    set_spec: Mapped[str] = mapped_column(Key, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    declared: Mapped[bool] = mapped_column(default=False)
+
+
+class Meta(Model):
+    """Small facts kept with the data, such as the generated token-signing key."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

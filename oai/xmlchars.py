@@ -1,0 +1,19 @@
+"""XML 1.0 hygiene: the one function every text value passes before it becomes markup.
+
+XML 1.0 cannot carry most C0 control characters, lone surrogates, U+FFFE or U+FFFF,
+not even escaped. Records and request arguments may contain them; replacing each by
+U+FFFD keeps every document well-formed and shows the reader where something was.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+REPLACEMENT = "\ufffd"
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD."""
+    return _ILLEGAL.sub(REPLACEMENT, text)
