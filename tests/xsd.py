@@ -1,0 +1,100 @@
+"""Strict XML parsing and XSD validation against the official schemas in ../shared/schemas.
+
+The schemas are found through OAI_TEST_SCHEMAS (a folder) or at ../shared/schemas
+beside the checkout; their catalog.xml maps public schema URLs to local files, so
+nothing is fetched from the network. Tests that need them skip when they are absent.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+OAI = "http://www.openarchives.org/OAI/2.0/"
+NS = {"oai": OAI, "dc": "http://purl.org/dc/elements/1.1/"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def schemas_dir() -> Path | None:
+    configured = os.environ.get("OAI_TEST_SCHEMAS")
+    candidates = [Path(configured)] if configured else []
+    candidates.append(ROOT.parent / "shared" / "schemas")
+    for path in candidates:
+        if (path / "OAI-PMH.xsd").is_file():
+            return path
+    return None
+
+
+class _CatalogResolver(etree.Resolver):
+    """Maps schema URLs to the local copies named in catalog.xml."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.map: dict[str, str] = {}
+        catalog = etree.parse(str(folder / "catalog.xml"))
+        for entry in catalog.getroot():
+            if not isinstance(entry.tag, str):
+                continue
+            key = entry.get("name") or entry.get("systemId")
+            if key and entry.get("uri"):
+                self.map[key] = str(folder / entry.get("uri"))
+
+    def resolve(self, url, pubid, context):  # type: ignore[no-untyped-def]
+        if url in self.map:
+            return self.resolve_filename(self.map[url], context)
+        return None
+
+
+def strict_parser(folder: Path | None = None) -> etree.XMLParser:
+    """No recovery, no entities, no network: what a careful harvester would use."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+    if folder is not None:
+        parser.resolvers.add(_CatalogResolver(folder))
+    return parser
+
+
+@cache
+def schema(name: str) -> etree.XMLSchema:
+    folder = schemas_dir()
+    assert folder is not None, "schemas not found"
+    doc = etree.parse(str(folder / name), strict_parser(folder))
+    return etree.XMLSchema(doc)
+
+
+#: metadata element namespace -> schema file that validates it.
+METADATA_SCHEMAS = {
+    "http://www.openarchives.org/OAI/2.0/oai_dc/": "oai_dc.xsd",
+    "http://www.loc.gov/MARC21/slim": "MARC21slim.xsd",
+    "http://namespace.openaire.eu/schema/oaire/": "openaire-4.0/openaire.xsd",
+}
+DESCRIPTION_SCHEMAS = {
+    "http://www.openarchives.org/OAI/2.0/oai-identifier": "oai-identifier.xsd",
+    "http://www.openarchives.org/OAI/2.0/oai_dc/": "oai_dc.xsd",
+}
+
+
+def _check(xsd: etree.XMLSchema, element: etree._Element, what: str) -> None:
+    doc = etree.ElementTree(etree.fromstring(etree.tostring(element)))
+    if not xsd.validate(doc):
+        raise AssertionError(f"{what} is not schema-valid: {xsd.error_log}")
+
+
+def validate(body: bytes) -> etree._Element:
+    """Parse an OAI-PMH response strictly and validate it and every embedded element."""
+    root = etree.fromstring(body, strict_parser())
+    _check(schema("OAI-PMH.xsd"), root, "response")
+    for metadata in root.iterfind(".//oai:metadata", NS):
+        for element in metadata:
+            name = METADATA_SCHEMAS.get(etree.QName(element).namespace or "")
+            assert name is not None, f"no schema known for {element.tag}"
+            _check(schema(name), element, f"metadata {element.tag}")
+    holders = root.xpath("//oai:description | //oai:setDescription", namespaces=NS)
+    for holder in holders:
+        for element in holder:
+            name = DESCRIPTION_SCHEMAS.get(etree.QName(element).namespace or "")
+            if name is not None:
+                _check(schema(name), element, f"description {element.tag}")
+    return root
