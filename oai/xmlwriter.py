@@ -85,7 +85,9 @@ def _identify(xf: etree.xmlfile, result: IdentifyResult, base_url: str) -> None:
         if result.sample_identifier is not None:
             with xf.element(f"{{{OAI}}}description"):
                 attrib = {f"{{{XSI}}}schemaLocation": f"{OAI_IDENTIFIER} {OAI_IDENTIFIER_SCHEMA}"}
-                with xf.element(f"{{{OAI_IDENTIFIER}}}oai-identifier", attrib, nsmap={None: OAI_IDENTIFIER}):
+                with xf.element(
+                    f"{{{OAI_IDENTIFIER}}}oai-identifier", attrib, nsmap={None: OAI_IDENTIFIER}
+                ):
                     _text(xf, "scheme", "oai", OAI_IDENTIFIER)
                     _text(xf, "repositoryIdentifier", result.repository_identifier, OAI_IDENTIFIER)
                     _text(xf, "delimiter", ":", OAI_IDENTIFIER)
@@ -123,7 +125,9 @@ def _sets(xf: etree.xmlfile, result: SetsResult) -> None:
                 if row.description:
                     with xf.element(f"{{{OAI}}}setDescription"):
                         attrib = {f"{{{XSI}}}schemaLocation": f"{OAI_DC} {OAI_DC_SCHEMA}"}
-                        with xf.element(f"{{{OAI_DC}}}dc", attrib, nsmap={"oai_dc": OAI_DC, "dc": DC}):
+                        with xf.element(
+                            f"{{{OAI_DC}}}dc", attrib, nsmap={"oai_dc": OAI_DC, "dc": DC}
+                        ):
                             _text(xf, "description", row.description, DC)
         _resumption(xf, result.resumption)
 
