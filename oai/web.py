@@ -3,6 +3,10 @@
 ``oai()`` makes three calls in a row: ``protocol.parse``, the verb, ``xmlwriter.write``.
 Every OAI error becomes an HTTP 200 error document; a database that cannot be
 reached becomes 503 with Retry-After (the spec's flow control), never a 500.
+
+A client whose Accept header prefers HTML (a browser) gets that same document
+rendered as a page by :mod:`oai.browser`; everyone else gets the XML bytes.
+``/oai.xml`` always answers XML, so a page can link to its own raw response.
 """
 
 from __future__ import annotations
@@ -10,13 +14,15 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from . import protocol, verbs, xmlwriter
+from . import browser, protocol, verbs, xmlwriter
 from .errors import OAIError
 from .state import State
 
@@ -28,6 +34,9 @@ MAX_BODY = 64 * 1024
 #: Seconds a harvester is asked to wait when the database is unavailable.
 RETRY_AFTER = 10
 XML_TYPE = "text/xml; charset=utf-8"
+#: Media types that name a page for people, and those that name the XML itself.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+XML_TYPES = frozenset({"text/xml", "application/xml"})
 
 
 def _state() -> State:
@@ -58,12 +67,28 @@ def _encoding() -> str | None:
     return None
 
 
-def respond_xml(chunks: Iterable[bytes]) -> Response:
-    """A streamed XML response, compressed when the client accepts it."""
+def wants_html(accept: MIMEAccept) -> bool:
+    """Whether the client prefers a page to the XML: browsers do, harvesters do not.
+
+    Only types the client names count: no Accept, ``*/*``, an XML type, or a tie
+    between HTML and XML all mean XML, so no harvester is ever handed a page.
+    """
+    html = xml = 0.0
+    for value, quality in accept:
+        kind = value.split(";", 1)[0].strip().lower()
+        if kind in HTML_TYPES:
+            html = max(html, quality)
+        elif kind in XML_TYPES or kind.endswith("+xml"):
+            xml = max(xml, quality)
+    return html > xml
+
+
+def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Response:
+    """A streamed response (XML unless told otherwise), compressed when the client accepts it."""
     encoding = _encoding()
     if encoding is not None:
         chunks = _compress(chunks, 31 if encoding == "gzip" else 15)
-    response = Response(chunks, content_type=XML_TYPE)
+    response = Response(chunks, content_type=content_type)
     response.vary.add("Accept-Encoding")
     if encoding is not None:
         response.headers["Content-Encoding"] = encoding
@@ -80,11 +105,13 @@ def unavailable() -> Response:
     return response
 
 
-def answer(pairs: list[tuple[str, str]]) -> tuple[verbs.Result | OAIError, xmlwriter.Envelope]:
+def answer(
+    pairs: list[tuple[str, str]], base_url: str
+) -> tuple[verbs.Result | OAIError, xmlwriter.Envelope]:
     """Parse, run the verb, and say what the envelope echoes; no HTTP here."""
     state = _state()
     now = protocol.utc_now()
-    base_url = state.settings.base_url or request.base_url
+    base_url = state.settings.base_url or base_url
     try:
         parsed = protocol.parse(pairs, state.codec)
         with Session(state.read_engine) as session:
@@ -97,13 +124,9 @@ def answer(pairs: list[tuple[str, str]]) -> tuple[verbs.Result | OAIError, xmlwr
     return result, xmlwriter.Envelope(now, base_url, echoed)
 
 
-@bp.route("/oai", methods=["GET", "POST"])
-def oai() -> BaseResponse:
-    try:
-        result, envelope = answer(_pairs())
-    except (OperationalError, DBAPIError) as exc:
-        log.warning("database unavailable: %s", exc.__class__.__name__)
-        return unavailable()
+def _xml_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
+    """What a harvester gets: the OAI-PMH document, streamed."""
+    result, envelope = answer(pairs, base_url)
     if isinstance(result, verbs.RecordResult):
         since = request.if_modified_since
         if since is not None and result.datestamp <= since.replace(tzinfo=None):
@@ -116,6 +139,59 @@ def oai() -> BaseResponse:
     return response
 
 
+def _page_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
+    """What a browser gets: the same document, read back and rendered as HTML."""
+    result, envelope = answer(pairs, base_url)
+    document = b"".join(xmlwriter.write(result, envelope))
+    state = _state()
+    with Session(state.read_engine) as session:
+        page = browser.verb_page(document, pairs, session, state.settings)
+    return browser.page_response(respond_xml([page.encode()], browser.HTML_TYPE))
+
+
+@bp.route("/oai", methods=["GET", "POST"])
+def oai() -> BaseResponse:
+    pairs = _pairs()
+    try:
+        if wants_html(request.accept_mimetypes):
+            response = _page_response(pairs, request.base_url)
+        else:
+            response = _xml_response(pairs, request.base_url)
+    except (OperationalError, DBAPIError) as exc:
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        response = unavailable()
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/oai.xml", methods=["GET", "POST"])
+def oai_xml() -> BaseResponse:
+    """The XML answer whatever the Accept header: the pages' "raw XML" link."""
+    try:
+        return _xml_response(_pairs(), url_for("oai.oai", _external=True))
+    except (OperationalError, DBAPIError) as exc:
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return unavailable()
+
+
 @bp.route("/")
 def home() -> BaseResponse:
-    return redirect(url_for("oai.oai", verb="Identify"))
+    state = _state()
+    try:
+        with Session(state.read_engine) as session:
+            page = browser.home_page(session, state.settings)
+    except (OperationalError, DBAPIError) as exc:
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return unavailable()
+    return browser.page_response(respond_xml([page.encode()], browser.HTML_TYPE))
+
+
+@bp.route("/form")
+def form() -> BaseResponse:
+    """Where the home page's forms submit: drop the fields left empty, then go to /oai.
+
+    Forms send every field, filled or not; /oai rightly rejects ``from=`` as a bad
+    argument, so the empty ones are removed here rather than loosening /oai's rules.
+    """
+    pairs = [(name, value) for name, value in request.args.items(multi=True) if value]
+    return redirect(url_for("oai.oai") + "?" + urlencode(pairs), code=303)

@@ -9,6 +9,7 @@ what page 1 costs.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -190,3 +191,24 @@ def secret_key(session: Session) -> str:
     except Exception:  # another process stored one first: use theirs
         session.rollback()
     return session.execute(select(Meta.value).where(Meta.key == "secret_key")).scalar_one()
+
+
+def formats_of(session: Session, identifiers: Sequence[str]) -> dict[str, list[str]]:
+    """The prefixes each identifier can be disseminated in, for a whole page in one query."""
+    if not identifiers:
+        return {}
+    query = select(Fragment.identifier, Fragment.prefix).where(
+        Fragment.identifier.in_(list(identifiers))
+    )
+    found: dict[str, list[str]] = {}
+    for identifier, prefix in session.execute(query):
+        found.setdefault(identifier, []).append(prefix)
+    return found
+
+
+def set_names(session: Session, set_specs: Sequence[str]) -> dict[str, str]:
+    """setName by setSpec for the given specs (undeclared specs are simply absent)."""
+    if not set_specs:
+        return {}
+    query = select(OAISet.set_spec, OAISet.name).where(OAISet.set_spec.in_(list(set_specs)))
+    return {spec: name for spec, name in session.execute(query)}

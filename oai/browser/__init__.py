@@ -1,0 +1,147 @@
+"""The browser view: HTML pages for people, rendered from the XML harvesters get.
+
+``web`` decides who gets a page (its Accept negotiation) and hands over the
+response document's bytes; :func:`verb_page` reads them back
+(:mod:`.reading`), looks up what only helps a person (which formats each
+record has, set names, a real identifier for an example) and renders a
+template from ``oai/templates``. Pages carry no script and no inline style, so
+:data:`CONTENT_SECURITY_POLICY` can forbid both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from flask import render_template, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers.response import Response
+
+from ..config import Settings
+from ..formats import FORMATS
+from ..protocol import ARGUMENTS
+from ..store import queries
+from . import advice
+from .reading import Document, read
+
+HTML_TYPE = "text/html; charset=utf-8"
+#: Pages load their stylesheet and nothing else; forms submit only to this site.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+#: Above this many sets the home page asks for a setSpec in a text box, not a dropdown.
+MAX_SET_CHOICES = 500
+#: Templates by the answer element's name.
+TEMPLATES = {
+    "Identify": "identify.html",
+    "ListMetadataFormats": "formats.html",
+    "ListSets": "sets.html",
+    "ListIdentifiers": "items.html",
+    "ListRecords": "items.html",
+    "GetRecord": "record.html",
+}
+#: What a list page counts, for "records 101-200 of 5,432".
+NOUNS = {"ListSets": "sets", "ListIdentifiers": "records", "ListRecords": "records"}
+
+
+def href(verb: str, *pairs: tuple[str, str], **arguments: str) -> str:
+    """A link to /oai; ``from`` is a Python keyword, so pass it as ``from_``."""
+    query = [("verb", verb), *pairs]
+    query += [(name.rstrip("_"), value) for name, value in arguments.items() if value]
+    return url_for("oai.oai") + "?" + urlencode(query)
+
+
+def page_response(response: Response) -> Response:
+    """Add the headers every page carries: a strict CSP and no type sniffing."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _format_order(prefixes: Sequence[str]) -> list[str]:
+    """A record's formats in the repository's order (ListMetadataFormats order)."""
+    known = [fmt.prefix for fmt in FORMATS if fmt.prefix in prefixes]
+    return known + sorted(set(prefixes) - set(known))
+
+
+def _list_prefix(document: Document, pairs: Sequence[tuple[str, str]]) -> str:
+    """The format a list is in: as asked, else as the records say, else the first one offered."""
+    asked = document.arguments.get("metadataPrefix")
+    if asked:
+        return asked
+    by_namespace = {fmt.namespace: fmt.prefix for fmt in FORMATS}
+    for item in document.items:
+        if item.namespace in by_namespace:
+            return by_namespace[item.namespace]
+    return FORMATS[0].prefix
+
+
+def _error_context(
+    document: Document, pairs: Sequence[tuple[str, str]], session: Session, settings: Settings
+) -> dict[str, object]:
+    code = document.errors[0][0]
+    identifier = next((value for name, value in pairs if name == "identifier"), None)
+    record_prefixes = (
+        _format_order(queries.record_formats(session, identifier)) if identifier else []
+    )
+    example = advice.corrected(
+        code,
+        pairs,
+        prefix=FORMATS[0].prefix,
+        sample_identifier=queries.sample_identifier(session, settings.repository_identifier),
+        record_prefixes=record_prefixes,
+    )
+    return {
+        "explanations": advice.EXPLANATIONS,
+        "example": href(example[0][1], *example[1:]),
+        "example_pairs": example,
+        "typed": [(name, value) for name, value in pairs],
+    }
+
+
+def verb_page(
+    document: bytes, pairs: Sequence[tuple[str, str]], session: Session, settings: Settings
+) -> str:
+    """The page for one OAI-PMH response; ``pairs`` are the request's arguments as typed."""
+    doc = read(document)
+    context: dict[str, object] = {
+        "doc": doc,
+        "repository_name": settings.repository_name,
+        "raw_url": url_for("oai.oai_xml") + "?" + urlencode(list(pairs)),
+        "href": href,
+        "verbs": list(ARGUMENTS),
+    }
+    if doc.errors:
+        context.update(_error_context(doc, pairs, session, settings))
+        return render_template("error.html", **context)
+    identifiers = [item.header.identifier for item in doc.items]
+    specs = sorted({spec for item in doc.items for spec in item.header.set_specs})
+    formats_by_id = queries.formats_of(session, identifiers)
+    context.update(
+        prefix=_list_prefix(doc, pairs),
+        record_formats={key: _format_order(value) for key, value in formats_by_id.items()},
+        set_names=queries.set_names(session, specs),
+        noun=NOUNS.get(doc.verb or "", "items"),
+    )
+    return render_template(TEMPLATES[doc.verb or ""], **context)
+
+
+def home_page(session: Session, settings: Settings) -> str:
+    """``/``: what the repository holds, and a form for each verb."""
+    counts = queries.counts(session)
+    sets = queries.page_sets(session, after=None, limit=MAX_SET_CHOICES + 1)
+    return render_template(
+        "home.html",
+        repository_name=settings.repository_name,
+        admin_email=settings.admin_email,
+        counts=counts,
+        formats=FORMATS,
+        sets=sets if len(sets) <= MAX_SET_CHOICES else None,
+        earliest=queries.earliest_datestamp(session),
+        sample_identifier=queries.sample_identifier(session, settings.repository_identifier),
+        raw_url=url_for("oai.oai_xml", verb="Identify"),
+        href=href,
+        verbs=list(ARGUMENTS),
+    )

@@ -1,0 +1,392 @@
+"""The browser view without a browser: one page per verb, errors, the home page and forms.
+
+Pages are fetched with a browser's Accept header through the test client and
+read with lxml.html; links found on a page are followed the way a person would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import lxml.html
+import pytest
+from flask.testing import FlaskClient
+
+from oai.browser import CONTENT_SECURITY_POLICY, advice, reading
+from tests import xsd
+from tests.conftest import error_code, load_lines, record
+
+ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+SETS = [
+    {"setSpec": "all", "setName": "Everything"},
+    {"setSpec": "even", "setName": "Even records", "setDescription": "Records with even numbers."},
+    {"setSpec": "odd", "setName": "Odd records"},
+]
+
+Page = Callable[..., lxml.html.HtmlElement]
+
+
+def _check_page(response) -> lxml.html.HtmlElement:  # type: ignore[no-untyped-def]
+    """Status, type and headers every page must have, and no inline script or style."""
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    doc = lxml.html.fromstring(response.data)
+    assert doc.get("lang") == "en"
+    assert not doc.xpath("//script | //style | //*[@style]")
+    assert not [a for el in doc.iter() for a in el.attrib if a.lower().startswith("on")]
+    assert doc.xpath("//meta[@name='viewport']")
+    assert doc.xpath("//link[@rel='stylesheet']/@href") == ["/static/browser.css"]
+    for control in doc.xpath("//input[not(@type='hidden')] | //select | //textarea"):
+        assert doc.xpath(f"//label[@for='{control.get('id')}']"), (
+            f"no label for {control.get('id')}"
+        )
+    return doc
+
+
+@pytest.fixture
+def page(client: FlaskClient) -> Page:
+    def get(url: str = "/oai", **args: str) -> lxml.html.HtmlElement:
+        return _check_page(client.get(url, query_string=args or None, headers=ACCEPT))
+
+    return get
+
+
+@pytest.fixture
+def loaded(app, load) -> None:  # type: ignore[no-untyped-def]
+    """Seven records (page size 3: three pages), rec-00003 deleted, and declared sets."""
+    load(SETS + [record(n) for n in range(1, 8)])
+    load([record(3, deleted=True, metadata={})])
+
+
+def text(doc: lxml.html.HtmlElement, xpath: str) -> str:
+    return " ".join(" ".join(el.text_content().split()) for el in doc.xpath(xpath))
+
+
+def terms(dl: lxml.html.HtmlElement) -> dict[str, list[lxml.html.HtmlElement]]:
+    """A description list as term -> its <dd> elements (a term may have several)."""
+    found: dict[str, list[lxml.html.HtmlElement]] = {}
+    term = ""
+    for child in dl:
+        if child.tag == "dt":
+            term = " ".join(child.text_content().split())
+            found[term] = []
+        elif child.tag == "dd":
+            found[term].append(child)
+    return found
+
+
+def href_args(link: str) -> list[tuple[str, str]]:
+    return parse_qsl(urlsplit(link).query, keep_blank_values=True)
+
+
+def follow_xml(client: FlaskClient, link: str):  # type: ignore[no-untyped-def]
+    """What a harvester gets at a page's link: validated OAI-PMH."""
+    response = client.get(link)
+    assert response.content_type == "text/xml; charset=utf-8"
+    return xsd.validate(response.data)
+
+
+def test_identify_page(page, loaded):
+    doc = page(verb="Identify")
+    assert text(doc, "//*[@class='repository-name']") == "Test Repository"
+    facts = {k: v[0] for k, v in terms(doc.xpath("//dl[@class='facts']")[0]).items()}
+    assert facts["Base URL"].xpath("a/@href") == ["http://localhost/oai"]
+    assert facts["Administrator"].xpath("a/@href") == ["mailto:admin@example.org"]
+    compression = terms(doc.xpath("//dl[@class='facts']")[0])["Compression"]
+    assert [dd.text_content().strip() for dd in compression] == ["gzip", "deflate"]
+    sample = facts["Sample identifier"].xpath("a/@href")[0]
+    assert ("identifier", "oai:example.org:rec-00001") in href_args(sample)
+    assert doc.xpath("//a[@class='raw']/@href")[0] == "/oai.xml?verb=Identify"
+
+
+def test_list_records_pages_through_the_list(client, page, loaded, schemas):
+    doc = page(verb="ListRecords", metadataPrefix="oai_dc")
+    assert text(doc, "(//p[@class='position'])[1]") == "records 1-3 of 7"
+    assert text(doc, "//td//p[@class='title']") == "Record 1 Record 2"  # rec-3 is deleted
+    rows = doc.xpath("//table[@class='items']/tbody/tr")
+    assert len(rows) == 3
+    deleted = rows[2]
+    assert "is-deleted" in deleted.get("class")
+    assert text(deleted, ".//td[@data-label='Status']") == "Deleted"
+    assert text(rows[0], ".//td[@data-label='Status']") == "Active"
+    assert text(rows[0], ".//td[@data-label='Datestamp']") == "2024-01-02T01:00:00Z"
+    metadata = terms(rows[0].xpath(".//dl[@class='metadata']")[0])
+    assert [dd.text_content() for dd in metadata["Creator"]] == ["Doe, Jane"]
+    # Each setSpec links to a harvest of that set, named by its setName.
+    set_links = rows[0].xpath(".//td[@data-label='Sets']//a")
+    assert [a.text for a in set_links] == ["Everything", "Odd records"]
+    assert ("set", "odd") in href_args(set_links[1].get("href"))
+    root = follow_xml(client, set_links[1].get("href"))
+    assert error_code(root) is None
+    # Following "next page" reaches records 4-6, then the last page.
+    second = page(doc.xpath("//a[@rel='next']/@href")[0])
+    assert text(second, "(//p[@class='position'])[1]") == "records 4-6 of 7"
+    third = page(second.xpath("//a[@rel='next']/@href")[0])
+    assert text(third, "(//p[@class='position'])[1]") == "records 7-7 of 7 (last page)"
+    assert not third.xpath("//a[@rel='next']")
+    assert text(third, "//td//p[@class='title']") == "Record 7"
+
+
+def test_identifiers_link_to_getrecord_in_every_format(client, page, loaded, schemas):
+    doc = page(verb="ListIdentifiers", metadataPrefix="oai_dc", set="even")
+    assert text(doc, "//h1") == "Record identifiers in oai_dc"
+    assert not doc.xpath("//dl[@class='metadata']")  # headers only
+    links = doc.xpath("//p[@class='formats']/a")
+    assert links, "no GetRecord links"
+    for link in links:
+        args = dict(href_args(link.get("href")))
+        assert args["verb"] == "GetRecord"
+        assert args["metadataPrefix"] == link.text
+        assert error_code(follow_xml(client, link.get("href"))) is None
+
+
+def test_get_record_page(page, loaded):
+    doc = page(verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:example.org:rec-00002")
+    assert text(doc, "//h1") == "Record 2"
+    header = {k: v[0] for k, v in terms(doc.xpath("//dl[@class='header']")[0]).items()}
+    assert header["Identifier"].text_content() == "oai:example.org:rec-00002"
+    assert header["Status"].text_content().strip() == "Active"
+    assert [a.text for a in header["Sets"].xpath(".//a")] == ["Everything", "Even records"]
+    assert text(doc, "//dl[@class='metadata']/dt") == "Title Creator Type"
+    assert doc.xpath("//a[@class='raw']/@href")[0].startswith("/oai.xml?verb=GetRecord&")
+
+
+def test_deleted_record_page(page, loaded):
+    doc = page(verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:example.org:rec-00003")
+    assert text(doc, "//h1") == "oai:example.org:rec-00003"
+    assert "Deleted" in text(doc, "//dl[@class='header']")
+    assert "no metadata" in text(doc, "//p[@class='none']")
+
+
+def test_language_and_links_in_metadata(app, page):
+    load_lines(
+        app,
+        [
+            record(
+                1,
+                metadata={
+                    "title": [{"value": "Ein Titel", "lang": "de"}],
+                    "identifier": ["https://example.org/a/1"],
+                    "description": ["x" * 400],
+                },
+            )
+        ],
+    )
+    doc = page(verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:example.org:rec-00001")
+    assert doc.xpath("//h1/span/@lang") == ["de"]
+    assert doc.xpath("//dl[@class='metadata']//a/@href") == ["https://example.org/a/1"]
+    assert doc.xpath("//dl[@class='metadata']//details/summary")  # long text folds
+
+
+def test_markup_in_records_is_escaped(app, page, client):
+    load_lines(app, [record(1, metadata={"title": ["<script>alert(1)</script><b>x</b>"]})])
+    doc = page(verb="ListRecords", metadataPrefix="oai_dc")
+    assert text(doc, "//td//p[@class='title']") == "<script>alert(1)</script><b>x</b>"
+    assert not doc.xpath("//script | //td//b")
+
+
+def test_formats_page(page, loaded, client, schemas):
+    doc = page(verb="ListMetadataFormats")
+    assert doc.xpath("//tbody/tr/th/code/text()") == ["oai_dc"]
+    harvest = doc.xpath("//td[@data-label='Harvest']/a/@href")[0]
+    assert error_code(follow_xml(client, harvest)) is None
+    one = page(verb="ListMetadataFormats", identifier="oai:example.org:rec-00001")
+    assert "oai:example.org:rec-00001" in text(one, "//h1")
+    link = one.xpath("//td[@data-label='Harvest']/a/@href")[0]
+    assert dict(href_args(link))["verb"] == "GetRecord"
+
+
+def test_sets_page(page, loaded, make_app, client, schemas):
+    doc = page(verb="ListSets")
+    assert text(doc, "(//p[@class='position'])[1]") == "sets 1-3 of 3 (the whole list)"
+    assert doc.xpath("//tbody/tr/th/text()")[:2] == ["Everything", "Even records"]
+    assert text(doc, "//p[@class='description']") == "Records with even numbers."
+    for link in doc.xpath("//td[@data-label='Harvest']/a/@href"):
+        assert error_code(follow_xml(client, link)) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        pytest.param({}, "badVerb", id="no-verb"),
+        pytest.param({"verb": "listrecords"}, "badVerb", id="verb-case"),
+        pytest.param({"verb": "Harvest"}, "badVerb", id="unknown-verb"),
+        pytest.param({"verb": "ListRecords"}, "badArgument", id="missing-prefix"),
+        pytest.param({"verb": "GetRecord"}, "badArgument", id="missing-identifier"),
+        pytest.param({"verb": "Identify", "x": "1"}, "badArgument", id="extra-argument"),
+        pytest.param(
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-13-01"},
+            "badArgument",
+            id="bad-date",
+        ),
+        pytest.param(
+            {
+                "verb": "ListIdentifiers",
+                "metadataPrefix": "oai_dc",
+                "from": "2024-02-01",
+                "until": "2024-01-01",
+            },
+            "badArgument",
+            id="from-after-until",
+        ),
+        pytest.param(
+            {"verb": "ListRecords", "resumptionToken": "garbage"}, "badResumptionToken", id="token"
+        ),
+        pytest.param(
+            {"verb": "ListRecords", "metadataPrefix": "marc21"},
+            "cannotDisseminateFormat",
+            id="format",
+        ),
+        pytest.param(
+            {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:x:nope"},
+            "idDoesNotExist",
+            id="getrecord-id",
+        ),
+        pytest.param(
+            {"verb": "ListMetadataFormats", "identifier": "oai:x:nope"},
+            "idDoesNotExist",
+            id="formats-id",
+        ),
+        pytest.param(
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "nope"},
+            "noRecordsMatch",
+            id="no-set",
+        ),
+        pytest.param(
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2030-01-01"},
+            "noRecordsMatch",
+            id="future",
+        ),
+    ],
+)
+def test_error_page_explains_and_corrects(client, page, loaded, schemas, args, code):
+    # The page shows the code the harvester's XML carries...
+    assert error_code(follow_xml(client, "/oai?" + urlencode(args))) == code
+    doc = page(**args)
+    assert text(doc, "//code[@class='code']") == code
+    assert text(doc, "//p[@class='explanation']") == advice.EXPLANATIONS[code]
+    # ...and its corrected example works.
+    example = doc.xpath("//a[@class='example']/@href")[0]
+    assert error_code(follow_xml(client, example)) is None
+
+
+def test_no_set_hierarchy_page(app, client, page, schemas):
+    load_lines(app, [record(1, sets=[])])
+    doc = page(verb="ListSets")
+    assert text(doc, "//code[@class='code']") == "noSetHierarchy"
+    example = doc.xpath("//a[@class='example']/@href")[0]
+    assert error_code(follow_xml(client, example)) is None
+
+
+def test_repeated_verb_error_page(client, loaded):
+    response = client.get("/oai?verb=Identify&verb=ListSets", headers=ACCEPT)
+    doc = _check_page(response)
+    assert text(doc, "//code[@class='code']") == "badVerb"
+    assert doc.xpath("//a[@class='example']/@href") == ["/oai?verb=Identify"]
+
+
+@pytest.mark.parametrize(
+    ("code", "pairs", "expected"),
+    [
+        (
+            "noMetadataFormats",
+            [("verb", "ListMetadataFormats"), ("identifier", "a")],
+            [("verb", "ListMetadataFormats")],
+        ),
+        (
+            "badArgument",
+            [("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("metadataPrefix", "x")],
+            [("verb", "ListRecords"), ("metadataPrefix", "oai_dc")],
+        ),
+        (
+            "badArgument",
+            [("verb", "ListRecords"), ("resumptionToken", "t"), ("set", "s")],
+            [("verb", "ListRecords"), ("set", "s"), ("metadataPrefix", "oai_dc")],
+        ),
+        (
+            "badArgument",
+            [
+                ("verb", "ListRecords"),
+                ("metadataPrefix", "oai_dc"),
+                ("from", "2024-01-01"),
+                ("until", "2024-01-02T00:00:00Z"),
+            ],
+            [("verb", "ListRecords"), ("metadataPrefix", "oai_dc")],
+        ),
+        ("badArgument", [("verb", "GetRecord")], [("verb", "Identify")]),  # empty repository
+    ],
+)
+def test_corrections(code, pairs, expected):
+    assert advice.corrected(code, pairs, prefix="oai_dc", sample_identifier=None) == expected
+
+
+def test_home_page(page, loaded, client, schemas):
+    doc = page("/")
+    assert text(doc, "//h1") == "Test Repository"
+    assert text(doc, "//ul[@class='counts']") == "7 records (1 deleted) 3 sets 1 metadata format"
+    forms = doc.xpath("//form")
+    assert {f.xpath("input[@name='verb']/@value")[0] for f in forms} == {
+        "Identify",
+        "ListMetadataFormats",
+        "ListSets",
+        "ListIdentifiers",
+        "ListRecords",
+        "GetRecord",
+    }
+    for form in forms:
+        assert form.get("method") == "get"
+        assert form.get("action") == "/form"
+    assert doc.xpath("//select[@id='lr-set']/option/@value") == ["", "all", "even", "odd"]
+    assert doc.xpath("//select[@id='lr-prefix']/option/@value") == ["oai_dc"]
+    assert doc.xpath("//input[@id='lr-from']/@type") == ["date"]
+    # Submitting each form as a browser would (every field, empty or not) lands on a valid query.
+    for form in forms:
+        fields = [(el.name, el.value or "") for el in form.inputs if el.name]
+        response = client.get("/form", query_string=fields)
+        assert response.status_code == 303
+        assert error_code(follow_xml(client, response.headers["Location"])) is None
+
+
+def test_form_drops_only_empty_fields(client):
+    response = client.get(
+        "/form?verb=ListRecords&metadataPrefix=oai_dc&set=&from=2024-01-01&until="
+    )
+    assert response.status_code == 303
+    assert (
+        response.headers["Location"]
+        == "/oai?verb=ListRecords&metadataPrefix=oai_dc&from=2024-01-01"
+    )
+
+
+def test_many_sets_become_a_text_box(app, page, monkeypatch):
+    import oai.browser
+
+    monkeypatch.setattr(oai.browser, "MAX_SET_CHOICES", 2)
+    load_lines(app, SETS + [record(1)])
+    doc = page("/")
+    assert doc.xpath("//input[@id='lr-set']/@type") == ["text"]
+
+
+def test_stylesheet_is_served(client):
+    response = client.get("/static/browser.css")
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/css")
+    response.close()
+
+
+def test_generic_metadata_is_listed_by_path():
+    document = b"""<?xml version="1.0"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>
+<request verb="GetRecord">http://x/oai</request><GetRecord><record><header>
+<identifier>oai:x:1</identifier><datestamp>2026-01-01T00:00:00Z</datestamp></header><metadata>
+<record xmlns="http://www.loc.gov/MARC21/slim"><datafield tag="245" ind1="1" ind2="0">
+<subfield code="a">A MARC title</subfield></datafield></record></metadata></record>
+</GetRecord></OAI-PMH>"""
+    doc = reading.read(document)
+    item = doc.items[0]
+    assert item.title is None
+    assert item.fields[0].values == (reading.Value("A MARC title"),)
+    assert [f.label for f in item.fields] == ["datafield 245 1 0 › subfield a"]
