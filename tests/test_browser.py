@@ -281,6 +281,15 @@ def test_no_set_hierarchy_page(app, client, page, schemas):
     assert error_code(follow_xml(client, example)) is None
 
 
+def test_post_and_head_from_a_browser(client, loaded):
+    doc = _check_page(client.post("/oai", data={"verb": "ListSets"}, headers=ACCEPT))
+    assert text(doc, "//h1") == "Sets"
+    assert doc.xpath("//a[@class='raw']/@href")[0] == "/oai.xml?verb=ListSets"
+    head = client.head("/oai?verb=Identify", headers=ACCEPT)
+    assert head.status_code == 200
+    assert head.content_type == "text/html; charset=utf-8"
+
+
 def test_repeated_verb_error_page(client, loaded):
     response = client.get("/oai?verb=Identify&verb=ListSets", headers=ACCEPT)
     doc = _check_page(response)
@@ -390,3 +399,18 @@ def test_generic_metadata_is_listed_by_path():
     assert item.title is None
     assert item.fields[0].values == (reading.Value("A MARC title"),)
     assert [f.label for f in item.fields] == ["datafield 245 1 0 › subfield a"]
+
+
+def test_position_reads_like_a_catalogue(app):
+    """The issue's own example: the second page of 5,432 records, 100 a page."""
+    from flask import render_template
+
+    from oai.browser import href
+
+    paging = reading.Paging(token="t", cursor=100, total=5432, shown=100, expiration=None)
+    doc = reading.Document("", "", {}, "ListRecords", paging=paging)
+    with app.test_request_context():
+        html = render_template("_paging.html", doc=doc, noun="records", href=href)
+    fragment = lxml.html.fromstring(html)
+    assert text(fragment, "//p[@class='position']") == "records 101-200 of 5,432"
+    assert fragment.xpath("//a[@rel='next']/@href") == ["/oai?verb=ListRecords&resumptionToken=t"]

@@ -66,7 +66,7 @@ def _format_order(prefixes: Sequence[str]) -> list[str]:
     return known + sorted(set(prefixes) - set(known))
 
 
-def _list_prefix(document: Document, pairs: Sequence[tuple[str, str]]) -> str:
+def _list_prefix(document: Document) -> str:
     """The format a list is in: as asked, else as the records say, else the first one offered."""
     asked = document.arguments.get("metadataPrefix")
     if asked:
@@ -120,7 +120,7 @@ def verb_page(
     specs = sorted({spec for item in doc.items for spec in item.header.set_specs})
     formats_by_id = queries.formats_of(session, identifiers)
     context.update(
-        prefix=_list_prefix(doc, pairs),
+        prefix=_list_prefix(doc),
         record_formats={key: _format_order(value) for key, value in formats_by_id.items()},
         set_names=queries.set_names(session, specs),
         noun=NOUNS.get(doc.verb or "", "items"),
