@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.wrappers.response import Response as BaseResponse
@@ -84,7 +84,7 @@ def wants_html(accept: MIMEAccept) -> bool:
 
 
 def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Response:
-    """A streamed response (XML unless told otherwise), compressed when the client accepts it."""
+    """A streamed XML response (or a page's), compressed when the client accepts it."""
     encoding = _encoding()
     if encoding is not None:
         chunks = _compress(chunks, 31 if encoding == "gzip" else 15)
@@ -95,7 +95,16 @@ def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Respon
     return response
 
 
-def unavailable() -> Response:
+def _page(html: str) -> Response:
+    """A rendered page, with the headers every page carries."""
+    return browser.page_response(respond_xml([html.encode()], browser.HTML_TYPE))
+
+
+@bp.errorhandler(DBAPIError)
+def unavailable(exc: DBAPIError | None = None) -> Response:
+    """The database cannot be reached: 503 and Retry-After (OAI-PMH flow control), never 500."""
+    if exc is not None:
+        log.warning("database unavailable: %s", exc.__class__.__name__)
     response = Response(
         "The repository's database is unavailable; retry later.\n",
         status=503,
@@ -145,21 +154,15 @@ def _page_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
     document = b"".join(xmlwriter.write(result, envelope))
     state = _state()
     with Session(state.read_engine) as session:
-        page = browser.verb_page(document, pairs, session, state.settings)
-    return browser.page_response(respond_xml([page.encode()], browser.HTML_TYPE))
+        return _page(browser.verb_page(document, pairs, session, state.settings))
 
 
 @bp.route("/oai", methods=["GET", "POST"])
 def oai() -> BaseResponse:
-    pairs = _pairs()
-    try:
-        if wants_html(request.accept_mimetypes):
-            response = _page_response(pairs, request.base_url)
-        else:
-            response = _xml_response(pairs, request.base_url)
-    except (OperationalError, DBAPIError) as exc:
-        log.warning("database unavailable: %s", exc.__class__.__name__)
-        response = unavailable()
+    if wants_html(request.accept_mimetypes):
+        response = _page_response(_pairs(), request.base_url)
+    else:
+        response = _xml_response(_pairs(), request.base_url)
     response.vary.add("Accept")
     return response
 
@@ -167,23 +170,14 @@ def oai() -> BaseResponse:
 @bp.route("/oai.xml", methods=["GET", "POST"])
 def oai_xml() -> BaseResponse:
     """The XML answer whatever the Accept header: the pages' "raw XML" link."""
-    try:
-        return _xml_response(_pairs(), url_for("oai.oai", _external=True))
-    except (OperationalError, DBAPIError) as exc:
-        log.warning("database unavailable: %s", exc.__class__.__name__)
-        return unavailable()
+    return _xml_response(_pairs(), url_for("oai.oai", _external=True))
 
 
 @bp.route("/")
 def home() -> BaseResponse:
     state = _state()
-    try:
-        with Session(state.read_engine) as session:
-            page = browser.home_page(session, state.settings)
-    except (OperationalError, DBAPIError) as exc:
-        log.warning("database unavailable: %s", exc.__class__.__name__)
-        return unavailable()
-    return browser.page_response(respond_xml([page.encode()], browser.HTML_TYPE))
+    with Session(state.read_engine) as session:
+        return _page(browser.home_page(session, state.settings))
 
 
 @bp.route("/form")

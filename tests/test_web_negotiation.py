@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 from flask.testing import FlaskClient
 from lxml import etree
+from sqlalchemy.exc import OperationalError
 
 from oai import protocol, verbs
 from tests import xsd
@@ -165,3 +166,16 @@ def test_raw_xml_echoes_the_oai_base_url(client, loaded):
     body = _get(client, "/oai.xml", [("verb", "Identify")], CHROMIUM)
     assert b"<baseURL>http://localhost/oai</baseURL>" in body
     assert b'<request verb="Identify">http://localhost/oai</request>' in body
+
+
+@pytest.mark.parametrize("accept", [None, CHROMIUM])
+@pytest.mark.parametrize("path", ["/oai?verb=Identify", "/oai.xml?verb=Identify", "/"])
+def test_unreachable_database_is_503_for_everyone(client, monkeypatch, path, accept):
+    def down(*args: object) -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionError("connection refused"))
+
+    monkeypatch.setattr(verbs.queries, "earliest_datestamp", down)
+    monkeypatch.setattr(verbs.queries, "counts", down)
+    response = client.get(path, headers={} if accept is None else {"Accept": accept})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
