@@ -95,7 +95,7 @@ def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Respon
     return response
 
 
-def _page(html: str) -> Response:
+def _page(html: str) -> BaseResponse:
     """A rendered page, with the headers every page carries."""
     return browser.page_response(respond_xml([html.encode()], browser.HTML_TYPE))
 

@@ -1,55 +1,29 @@
-"""The browser view without a browser: one page per verb, errors, the home page and forms.
+"""The browser view without a browser: a page per verb, the home page and its forms.
 
 Pages are fetched with a browser's Accept header through the test client and
 read with lxml.html; links found on a page are followed the way a person would.
+Error pages are in test_browser_advice.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import lxml.html
 import pytest
 from flask.testing import FlaskClient
 
-from oai.browser import CONTENT_SECURITY_POLICY, advice, reading
-from tests import xsd
+from oai.browser import reading
 from tests.conftest import error_code, load_lines, record
-
-ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-SETS = [
-    {"setSpec": "all", "setName": "Everything"},
-    {"setSpec": "even", "setName": "Even records", "setDescription": "Records with even numbers."},
-    {"setSpec": "odd", "setName": "Odd records"},
-]
+from tests.pages import ACCEPT, SETS, check_page, follow_xml, href_args, terms, text
 
 Page = Callable[..., lxml.html.HtmlElement]
-
-
-def _check_page(response) -> lxml.html.HtmlElement:  # type: ignore[no-untyped-def]
-    """Status, type and headers every page must have, and no inline script or style."""
-    assert response.status_code == 200
-    assert response.content_type == "text/html; charset=utf-8"
-    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    doc = lxml.html.fromstring(response.data)
-    assert doc.get("lang") == "en"
-    assert not doc.xpath("//script | //style | //*[@style]")
-    assert not [a for el in doc.iter() for a in el.attrib if a.lower().startswith("on")]
-    assert doc.xpath("//meta[@name='viewport']")
-    assert doc.xpath("//link[@rel='stylesheet']/@href") == ["/static/browser.css"]
-    for control in doc.xpath("//input[not(@type='hidden')] | //select | //textarea"):
-        assert doc.xpath(f"//label[@for='{control.get('id')}']"), (
-            f"no label for {control.get('id')}"
-        )
-    return doc
 
 
 @pytest.fixture
 def page(client: FlaskClient) -> Page:
     def get(url: str = "/oai", **args: str) -> lxml.html.HtmlElement:
-        return _check_page(client.get(url, query_string=args or None, headers=ACCEPT))
+        return check_page(client.get(url, query_string=args or None, headers=ACCEPT))
 
     return get
 
@@ -59,34 +33,6 @@ def loaded(app, load) -> None:  # type: ignore[no-untyped-def]
     """Seven records (page size 3: three pages), rec-00003 deleted, and declared sets."""
     load(SETS + [record(n) for n in range(1, 8)])
     load([record(3, deleted=True, metadata={})])
-
-
-def text(doc: lxml.html.HtmlElement, xpath: str) -> str:
-    return " ".join(" ".join(el.text_content().split()) for el in doc.xpath(xpath))
-
-
-def terms(dl: lxml.html.HtmlElement) -> dict[str, list[lxml.html.HtmlElement]]:
-    """A description list as term -> its <dd> elements (a term may have several)."""
-    found: dict[str, list[lxml.html.HtmlElement]] = {}
-    term = ""
-    for child in dl:
-        if child.tag == "dt":
-            term = " ".join(child.text_content().split())
-            found[term] = []
-        elif child.tag == "dd":
-            found[term].append(child)
-    return found
-
-
-def href_args(link: str) -> list[tuple[str, str]]:
-    return parse_qsl(urlsplit(link).query, keep_blank_values=True)
-
-
-def follow_xml(client: FlaskClient, link: str):  # type: ignore[no-untyped-def]
-    """What a harvester gets at a page's link: validated OAI-PMH."""
-    response = client.get(link)
-    assert response.content_type == "text/xml; charset=utf-8"
-    return xsd.validate(response.data)
 
 
 def test_identify_page(page, loaded):
@@ -206,130 +152,6 @@ def test_sets_page(page, loaded, make_app, client, schemas):
     assert text(doc, "//p[@class='description']") == "Records with even numbers."
     for link in doc.xpath("//td[@data-label='Harvest']/a/@href"):
         assert error_code(follow_xml(client, link)) is None
-
-
-@pytest.mark.parametrize(
-    ("args", "code"),
-    [
-        pytest.param({}, "badVerb", id="no-verb"),
-        pytest.param({"verb": "listrecords"}, "badVerb", id="verb-case"),
-        pytest.param({"verb": "Harvest"}, "badVerb", id="unknown-verb"),
-        pytest.param({"verb": "ListRecords"}, "badArgument", id="missing-prefix"),
-        pytest.param({"verb": "GetRecord"}, "badArgument", id="missing-identifier"),
-        pytest.param({"verb": "Identify", "x": "1"}, "badArgument", id="extra-argument"),
-        pytest.param(
-            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-13-01"},
-            "badArgument",
-            id="bad-date",
-        ),
-        pytest.param(
-            {
-                "verb": "ListIdentifiers",
-                "metadataPrefix": "oai_dc",
-                "from": "2024-02-01",
-                "until": "2024-01-01",
-            },
-            "badArgument",
-            id="from-after-until",
-        ),
-        pytest.param(
-            {"verb": "ListRecords", "resumptionToken": "garbage"}, "badResumptionToken", id="token"
-        ),
-        pytest.param(
-            {"verb": "ListRecords", "metadataPrefix": "marc21"},
-            "cannotDisseminateFormat",
-            id="format",
-        ),
-        pytest.param(
-            {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:x:nope"},
-            "idDoesNotExist",
-            id="getrecord-id",
-        ),
-        pytest.param(
-            {"verb": "ListMetadataFormats", "identifier": "oai:x:nope"},
-            "idDoesNotExist",
-            id="formats-id",
-        ),
-        pytest.param(
-            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "nope"},
-            "noRecordsMatch",
-            id="no-set",
-        ),
-        pytest.param(
-            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2030-01-01"},
-            "noRecordsMatch",
-            id="future",
-        ),
-    ],
-)
-def test_error_page_explains_and_corrects(client, page, loaded, schemas, args, code):
-    # The page shows the code the harvester's XML carries...
-    assert error_code(follow_xml(client, "/oai?" + urlencode(args))) == code
-    doc = page(**args)
-    assert text(doc, "//code[@class='code']") == code
-    assert text(doc, "//p[@class='explanation']") == advice.EXPLANATIONS[code]
-    # ...and its corrected example works.
-    example = doc.xpath("//a[@class='example']/@href")[0]
-    assert error_code(follow_xml(client, example)) is None
-
-
-def test_no_set_hierarchy_page(app, client, page, schemas):
-    load_lines(app, [record(1, sets=[])])
-    doc = page(verb="ListSets")
-    assert text(doc, "//code[@class='code']") == "noSetHierarchy"
-    example = doc.xpath("//a[@class='example']/@href")[0]
-    assert error_code(follow_xml(client, example)) is None
-
-
-def test_post_and_head_from_a_browser(client, loaded):
-    doc = _check_page(client.post("/oai", data={"verb": "ListSets"}, headers=ACCEPT))
-    assert text(doc, "//h1") == "Sets"
-    assert doc.xpath("//a[@class='raw']/@href")[0] == "/oai.xml?verb=ListSets"
-    head = client.head("/oai?verb=Identify", headers=ACCEPT)
-    assert head.status_code == 200
-    assert head.content_type == "text/html; charset=utf-8"
-
-
-def test_repeated_verb_error_page(client, loaded):
-    response = client.get("/oai?verb=Identify&verb=ListSets", headers=ACCEPT)
-    doc = _check_page(response)
-    assert text(doc, "//code[@class='code']") == "badVerb"
-    assert doc.xpath("//a[@class='example']/@href") == ["/oai?verb=Identify"]
-
-
-@pytest.mark.parametrize(
-    ("code", "pairs", "expected"),
-    [
-        (
-            "noMetadataFormats",
-            [("verb", "ListMetadataFormats"), ("identifier", "a")],
-            [("verb", "ListMetadataFormats")],
-        ),
-        (
-            "badArgument",
-            [("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("metadataPrefix", "x")],
-            [("verb", "ListRecords"), ("metadataPrefix", "oai_dc")],
-        ),
-        (
-            "badArgument",
-            [("verb", "ListRecords"), ("resumptionToken", "t"), ("set", "s")],
-            [("verb", "ListRecords"), ("set", "s"), ("metadataPrefix", "oai_dc")],
-        ),
-        (
-            "badArgument",
-            [
-                ("verb", "ListRecords"),
-                ("metadataPrefix", "oai_dc"),
-                ("from", "2024-01-01"),
-                ("until", "2024-01-02T00:00:00Z"),
-            ],
-            [("verb", "ListRecords"), ("metadataPrefix", "oai_dc")],
-        ),
-        ("badArgument", [("verb", "GetRecord")], [("verb", "Identify")]),  # empty repository
-    ],
-)
-def test_corrections(code, pairs, expected):
-    assert advice.corrected(code, pairs, prefix="oai_dc", sample_identifier=None) == expected
 
 
 def test_home_page(page, loaded, client, schemas):
