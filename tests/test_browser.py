@@ -227,12 +227,12 @@ def test_position_reads_like_a_catalogue(app):
     """The issue's own example: the second page of 5,432 records, 100 a page."""
     from flask import render_template
 
-    from oai.browser import href
+    from oai.browser import Links
 
     paging = reading.Paging(token="t", cursor=100, total=5432, shown=100, expiration=None)
     doc = reading.Document("", "", {}, "ListRecords", paging=paging)
     with app.test_request_context():
-        html = render_template("_paging.html", doc=doc, noun="records", href=href)
+        html = render_template("_paging.html", doc=doc, noun="records", href=Links("/oai").href)
     fragment = lxml.html.fromstring(html)
     assert text(fragment, "//p[@class='position']") == "records 101-200 of 5,432"
     assert fragment.xpath("//a[@rel='next']/@href") == ["/oai?verb=ListRecords&resumptionToken=t"]

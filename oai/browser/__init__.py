@@ -10,7 +10,8 @@ template from ``oai/templates``. Pages carry no script and no inline style, so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import render_template, url_for
@@ -19,7 +20,6 @@ from werkzeug.wrappers.response import Response
 
 from ..config import Settings
 from ..formats import FORMATS
-from ..protocol import ARGUMENTS
 from ..store import queries
 from . import advice
 from .reading import Document, read
@@ -45,11 +45,21 @@ TEMPLATES = {
 NOUNS = {"ListSets": "sets", "ListIdentifiers": "records", "ListRecords": "records"}
 
 
-def href(verb: str, *pairs: tuple[str, str], **arguments: str) -> str:
-    """A link to /oai; ``from`` is a Python keyword, so pass it as ``from_``."""
-    query = [("verb", verb), *pairs]
-    query += [(name.rstrip("_"), value) for name, value in arguments.items() if value]
-    return url_for("oai.oai") + "?" + urlencode(query)
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Builds links to /oai; the endpoint's path is looked up once per page, not per link."""
+
+    oai_path: str
+
+    def href(self, verb: str, *pairs: tuple[str, str], **arguments: str) -> str:
+        """A link to /oai; ``from`` is a Python keyword, so pass it as ``from_``."""
+        query = [("verb", verb), *pairs]
+        query += [(name.rstrip("_"), value) for name, value in arguments.items() if value]
+        return f"{self.oai_path}?{urlencode(query)}"
+
+
+def _href() -> Callable[..., str]:
+    return Links(url_for("oai.oai")).href
 
 
 def page_response(response: Response) -> Response:
@@ -95,7 +105,7 @@ def _error_context(
     )
     return {
         "explanations": advice.EXPLANATIONS,
-        "example": href(example[0][1], *example[1:]),
+        "example": _href()(example[0][1], *example[1:]),
         "example_pairs": example,
         "typed": [(name, value) for name, value in pairs],
     }
@@ -110,8 +120,7 @@ def verb_page(
         "doc": doc,
         "repository_name": settings.repository_name,
         "raw_url": url_for("oai.oai_xml") + "?" + urlencode(list(pairs)),
-        "href": href,
-        "verbs": list(ARGUMENTS),
+        "href": _href(),
     }
     if doc.errors:
         context.update(_error_context(doc, pairs, session, settings))
@@ -142,6 +151,5 @@ def home_page(session: Session, settings: Settings) -> str:
         earliest=queries.earliest_datestamp(session),
         sample_identifier=queries.sample_identifier(session, settings.repository_identifier),
         raw_url=url_for("oai.oai_xml", verb="Identify"),
-        href=href,
-        verbs=list(ARGUMENTS),
+        href=_href(),
     )
