@@ -40,8 +40,9 @@ ARGUMENTS: dict[str, dict[str, Rule]] = {
     },
 }
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_SECONDS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
+# ASCII digits only, matched against the whole value (``$`` would accept a trailing newline).
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_SECONDS = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ class Datestamp:
 
 def parse_datestamp(text: str) -> Datestamp:
     """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ssZ``; BadArgument otherwise."""
-    match = _SECONDS.match(text) or _DAY.match(text)
+    match = _SECONDS.fullmatch(text) or _DAY.fullmatch(text)
     if match is None:
         raise BadArgument(f"{text!r} is not a UTC datestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ).")
     try:
