@@ -144,6 +144,11 @@ def check_arguments(verb: str, arguments: dict[str, str]) -> None:
     unknown = sorted(set(arguments) - set(rules))
     if unknown:
         raise BadArgument(f"{verb} does not take the argument {unknown[0]!r}.")
+    # An empty value has no legal syntax (identifier, metadataPrefix, setSpec, dates); an
+    # empty resumptionToken is left to parse, which calls it a badResumptionToken.
+    empty = [name for name, value in arguments.items() if not value and name != "resumptionToken"]
+    if empty:
+        raise BadArgument(f"The argument {empty[0]!r} is empty.")
     exclusive = [name for name, rule in rules.items() if rule == "exclusive" and name in arguments]
     if exclusive:
         if len(arguments) > 1:
