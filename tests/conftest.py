@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from oai import create_app
 from oai.store.loader import Loader, numbered_lines
@@ -125,10 +126,13 @@ def oai_get(client: FlaskClient, schemas: Path) -> Callable[..., etree._Element]
 
 @pytest.fixture
 def oai_post(client: FlaskClient, schemas: Path) -> Callable[..., etree._Element]:
+    """POST /oai (form-encoded, repeats kept); the same checks as ``oai_get``."""
+
     def post(*pairs: tuple[str, str], **args: str) -> etree._Element:
-        data = list(pairs) + list(args.items())
+        data = MultiDict(list(pairs) + list(args.items()))
         response = client.post("/oai", data=data)
         assert response.status_code == 200
+        assert response.content_type == "text/xml; charset=utf-8"
         return xsd.validate(response.data)
 
     return post
