@@ -126,6 +126,10 @@ class TokenCodec:
             payload_text, signature_text = token.split(".")
             payload = _unb64(payload_text)
             signature = _unb64(signature_text)
+            # Only the one spelling we issue: base64 ignores the spare bits of a last
+            # character, so an edited token could otherwise still decode to a valid one.
+            if _b64(payload) != payload_text or _b64(signature) != signature_text:
+                raise ValueError("not canonical")
         except (ValueError, binascii.Error):
             raise BadResumptionToken(
                 "The resumptionToken is not one this repository issued."
