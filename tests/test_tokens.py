@@ -165,3 +165,19 @@ def test_no_max_age_never_expires() -> None:
 def test_expiration_date() -> None:
     codec = TokenCodec("key", max_age=3600)
     assert codec.expires_at(STATES["sets"]) == datetime(2023, 11, 14, 23, 13, 20)
+
+
+def test_only_the_issued_spelling_is_accepted() -> None:
+    """base64 ignores the low bits of a last character: such an edit is still tampering."""
+    codec = TokenCodec("key")
+    token = codec.encode(STATES["sets"])
+    payload, signature = token.split(".")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for index, part in ((0, payload), (1, signature)):
+        for other in alphabet:
+            if other == part[-1]:
+                continue
+            edited = [payload, signature]
+            edited[index] = part[:-1] + other
+            with pytest.raises(BadResumptionToken):
+                codec.decode(".".join(edited), "ListSets")
