@@ -8,13 +8,14 @@ The argument rules of the spec (section 4) are the table :data:`ARGUMENTS`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from .errors import BadArgument, BadResumptionToken, BadVerb
 from .tokens import ListState, TokenCodec
+from .uris import is_any_uri
 
 Rule = Literal["required", "optional", "exclusive"]
 
@@ -43,6 +44,16 @@ ARGUMENTS: dict[str, dict[str, Rule]] = {
 # ASCII digits only, matched against the whole value (``$`` would accept a trailing newline).
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _SECONDS = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z", re.ASCII)
+_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+", re.ASCII)
+_SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(?::[A-Za-z0-9\-_.!~*'()]+)*", re.ASCII)
+
+#: argument -> whether a value has the syntax OAI-PMH.xsd gives its ``<request>`` attribute.
+#: A value outside it is a badArgument: echoing it would make the response invalid.
+SYNTAX: dict[str, Callable[[str], bool]] = {
+    "metadataPrefix": lambda value: _PREFIX.fullmatch(value) is not None,
+    "set": lambda value: _SET_SPEC.fullmatch(value) is not None,
+    "identifier": is_any_uri,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +168,10 @@ def check_arguments(verb: str, arguments: dict[str, str]) -> None:
     for name, rule in rules.items():
         if rule == "required" and name not in arguments:
             raise BadArgument(f"{verb} requires the argument {name!r}.")
+    for name, value in arguments.items():
+        legal = SYNTAX.get(name)
+        if legal is not None and not legal(value):
+            raise BadArgument(f"The value of {name!r} has an illegal syntax.")
 
 
 def _window(arguments: dict[str, str]) -> tuple[datetime | None, datetime | None]:

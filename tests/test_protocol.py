@@ -142,6 +142,60 @@ def test_bad_verb(pairs: list[tuple[str, str]]) -> None:
     assert code_of(pairs) == "badVerb"
 
 
+ILLEGAL_VALUES = [
+    ("metadataPrefix", "oai dc"),
+    ("metadataPrefix", "oai_dc\n"),
+    ("metadataPrefix", "oai:dc"),
+    ("metadataPrefix", "\x00"),
+    ("metadataPrefix", "dc\u00e9"),
+    ("set", "a:"),
+    ("set", ":a"),
+    ("set", "a::b"),
+    ("set", "a b"),
+    ("set", "a\n"),
+    ("set", "\u00e9"),
+    ("identifier", "%"),
+    ("identifier", "oai:example.org:50%"),
+    ("identifier", "oai:x:a#b#c"),
+    ("identifier", "["),
+    ("identifier", "oai:x:\x01"),
+    ("identifier", "oai:x:\ufffe"),
+]
+
+
+def request_with(name: str, value: str) -> list[tuple[str, str]]:
+    """A request that is legal but for ``name=value``."""
+    if name == "identifier":
+        args = {"verb": "GetRecord", "metadataPrefix": "oai_dc"}
+    else:
+        args = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}
+    args[name] = value
+    return list(args.items())
+
+
+@pytest.mark.parametrize(("name", "value"), ILLEGAL_VALUES)
+def test_illegal_syntax(name: str, value: str) -> None:
+    """Values OAI-PMH.xsd would not allow in ``<request>`` are badArgument, never echoed."""
+    assert code_of(request_with(name, value)) == "badArgument"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("metadataPrefix", "marc21"),
+        ("metadataPrefix", "a-z_0.9!~*'()"),
+        ("set", "a:b:c"),
+        ("set", "x-y_z.!~*'()"),
+        ("identifier", "oai:example.org:50%25"),
+        ("identifier", "urn:nbn:de:0001-abc"),
+        ("identifier", "http://example.org/a b"),
+        ("identifier", "oai:example.org:caf\u00e9"),
+    ],
+)
+def test_legal_syntax(name: str, value: str) -> None:
+    assert code_of(request_with(name, value)) is None
+
+
 LIST = [("verb", "ListRecords"), ("metadataPrefix", "oai_dc")]
 
 MALFORMED_DATES = [
