@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..formats import FORMATS
 from ..fragments import header_bytes, record_bytes
 from ..protocol import utc_now
+from ..uris import is_any_uri
 from .models import Fragment, Membership, OAISet, Record
 
 BATCH = 500
@@ -45,10 +46,11 @@ RICH_KEYS: dict[str, type] = {
 RECORD_KEYS = frozenset({"identifier", "datestamp", "deleted", "sets", "metadata"})
 SET_KEYS = frozenset({"setSpec", "setName", "setDescription"})
 
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+$")
-_SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
-_DATESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+# \Z, not $: $ also matches before a trailing newline, which would then be stored.
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+\Z")
+_SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*\Z")
+_DATESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z", re.ASCII)
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\Z")
 
 
 class LoadError(ValueError):
@@ -172,7 +174,12 @@ def parse_line(text: str | bytes) -> RecordLine | SetLine:
     identifier = obj.get("identifier")
     if identifier is None:
         raise ValueError("identifier is missing")
-    if not isinstance(identifier, str) or len(identifier) > 1000 or not _URI.match(identifier):
+    if (
+        not isinstance(identifier, str)
+        or len(identifier) > 1000
+        or not _URI.match(identifier)
+        or not is_any_uri(identifier)  # e.g. a bare % or two #: invalid in every header
+    ):
         raise ValueError(f"identifier {identifier!r} is not a URI such as oai:example.org:123")
     datestamp = _check_datestamp(obj["datestamp"]) if "datestamp" in obj else None
     deleted = obj.get("deleted", False)
