@@ -41,7 +41,9 @@ def _answers(url: str) -> bool:
 def running_server(folder: Path, env: Mapping[str, str], workers: int = 1) -> Iterator[str]:
     """Start ``oai serve`` and yield its ``/oai`` URL once it answers Identify."""
     port = free_port()
-    environ = {**os.environ, **env}
+    # The developer's own OAI_* settings stay out: the server gets exactly ``env``.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
+    environ = {**inherited, **env}
     log_path = folder / f"serve-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
