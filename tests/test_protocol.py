@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oai import protocol
 from oai.errors import OAIError
@@ -346,3 +348,30 @@ def test_token_of_another_verb(verb: str, token_verb: str) -> None:
 )
 def test_echo_arguments(pairs: list[tuple[str, str]], echo: list[tuple[str, str]]) -> None:
     assert protocol.echo_arguments(pairs) == echo
+
+
+NAMES = ["verb", "identifier", "metadataPrefix", "from", "until", "set", "resumptionToken", "x"]
+VERBS = list(SPEC) + ["", "listsets", "Identify\x00"]
+TEXT = st.one_of(
+    st.sampled_from(list(VALUES.values()) + VERBS + MALFORMED_DATES + ["", token_for("ListSets")]),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NAMES), TEXT), max_size=7))
+def test_parse_is_total(pairs: list[tuple[str, str]]) -> None:
+    """Any argument list gives a typed request or an OAIError, nothing else."""
+    try:
+        request = protocol.parse(pairs, CODEC)
+    except OAIError as error:
+        assert error.code in {"badVerb", "badArgument", "badResumptionToken"}
+        return
+    assert isinstance(
+        request,
+        protocol.Identify
+        | protocol.ListMetadataFormats
+        | protocol.ListSets
+        | protocol.GetRecord
+        | protocol.ListItems,
+    )
