@@ -8,6 +8,7 @@ harvesters and validators in Python, use) rejects values such as ``%``, ``a#b#c`
 
 from __future__ import annotations
 
+import re
 import threading
 
 from lxml import etree
@@ -17,6 +18,13 @@ _SCHEMA = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
 </xs:schema>"""
 
 _local = threading.local()
+
+#: scheme ":" then a rootless path of unreserved, sub-delims, ":" and "@" characters (RFC 3986
+#: pchar without percent-escapes, plus "/"): always an xs:anyURI, so the schema is not asked.
+#: Identifiers such as oai:example.org:article/123 take this path.
+_PLAIN = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@/]*"
+)
 
 
 def _schema() -> etree.XMLSchema:
@@ -32,6 +40,8 @@ def is_any_uri(text: str) -> bool:
     """True when ``text`` is a non-empty, XML-safe value that xs:anyURI accepts."""
     if not text:
         return False
+    if _PLAIN.fullmatch(text):
+        return True
     element = etree.Element("u")
     try:
         element.text = text
