@@ -8,12 +8,23 @@ what page 1 costs.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from .models import Fragment, Membership, Meta, OAISet, Record
@@ -42,50 +53,70 @@ class Counts:
     sets: int
 
 
+_RECORDS = Record.__table__.c
+_MEMBERSHIPS = Membership.__table__.c
+_FRAGMENTS = Fragment.__table__.c
+
+
 def _window(
     columns: tuple[ColumnElement[datetime], ColumnElement[str]],
-    from_: datetime | None,
-    until: datetime | None,
-    after: tuple[datetime, str] | None,
+    from_: bool,
+    until: bool,
+    after: bool,
 ) -> list[ColumnElement[bool]]:
+    """The conditions of a list window, as bound parameters ``from_``, ``until``,
+    ``after_datestamp`` and ``after_identifier``."""
     datestamp, identifier = columns
     conditions: list[ColumnElement[bool]] = []
-    if from_ is not None:
-        conditions.append(datestamp >= from_)
-    if until is not None:
-        conditions.append(datestamp <= until)
-    if after is not None:
-        # Spelled out rather than a row value so both SQLite and PostgreSQL use the index.
+    # Past the first page ``after`` (an item of this list, so >= from) already bounds
+    # the range from below; adding ``from`` too lets SQLite pick it as the range start
+    # and walk every item between ``from`` and ``after`` on each page.
+    if from_ and not after:
+        conditions.append(datestamp >= bindparam("from_", type_=DateTime()))
+    if until:
+        conditions.append(datestamp <= bindparam("until", type_=DateTime()))
+    if after:
+        # A row value: SQLite and PostgreSQL both turn it into an index range that starts
+        # at the last item sent. The spelled-out ``d > x OR (d = x AND i > y)`` does not:
+        # SQLite then scans from the start of the list, so page n costs O(n) (OFFSET again).
         conditions.append(
-            or_(datestamp > after[0], and_(datestamp == after[0], identifier > after[1]))
+            tuple_(datestamp, identifier)
+            > tuple_(
+                bindparam("after_datestamp", type_=DateTime()),
+                bindparam("after_identifier", type_=identifier.type),
+            )
         )
     return conditions
 
 
+@functools.cache
 def _items_select(
-    prefix: str | None,
-    set_spec: str | None,
-    from_: datetime | None,
-    until: datetime | None,
-    after: tuple[datetime, str] | None,
+    records: bool, in_set: bool, from_: bool, until: bool, after: bool
 ) -> Select[tuple[datetime, str, bytes]]:
-    """Rows in list order; with ``prefix`` the ``<record>`` bytes, without it the header bytes."""
-    source = Membership if set_spec is not None else Record
+    """The list query of one shape, built once: rows in list order with their bytes.
+
+    ``records``: the ``<record>`` bytes of format ``prefix``; otherwise the header bytes.
+    Built from Core columns with bound parameters and kept, so serving a page costs
+    no query construction and no ORM work, only the statement cache lookup.
+    """
+    source = _MEMBERSHIPS if in_set else _RECORDS
     columns = (source.datestamp, source.identifier)
-    if prefix is None:
-        if set_spec is None:
-            query = select(Record.datestamp, Record.identifier, Record.header_xml)
-        else:
-            query = select(Membership.datestamp, Membership.identifier, Record.header_xml).join(
-                Record, Record.identifier == Membership.identifier
-            )
+    if not records:
+        query = select(source.datestamp, source.identifier, _RECORDS.header_xml)
+        if in_set:
+            query = query.join(Record.__table__, _RECORDS.identifier == source.identifier)
     else:
-        query = select(source.datestamp, source.identifier, Fragment.record_xml).join(
-            Fragment, and_(Fragment.identifier == source.identifier, Fragment.prefix == prefix)
+        query = select(source.datestamp, source.identifier, _FRAGMENTS.record_xml).join(
+            Fragment.__table__,
+            and_(
+                _FRAGMENTS.identifier == source.identifier,
+                _FRAGMENTS.prefix == bindparam("prefix"),
+            ),
         )
-    if set_spec is not None:
-        query = query.where(Membership.set_spec == set_spec)
-    return query.where(*_window(columns, from_, until, after)).order_by(*columns)
+    if in_set:
+        query = query.where(source.set_spec == bindparam("set_spec"))
+    query = query.where(*_window(columns, from_, until, after))
+    return query.order_by(*columns).limit(bindparam("limit", type_=Integer()))
 
 
 def page_items(
@@ -99,20 +130,37 @@ def page_items(
     limit: int,
 ) -> list[Item]:
     """Up to ``limit`` items after ``after``; pass ``prefix=None`` for headers only."""
-    query = _items_select(prefix, set_spec, from_, until, after).limit(limit)
-    return [Item(d, i, x) for d, i, x in session.execute(query)]
+    query = _items_select(
+        prefix is not None, set_spec is not None, from_ is not None, until is not None, bool(after)
+    )
+    params = {
+        "prefix": prefix,
+        "set_spec": set_spec,
+        "from_": from_,
+        "until": until,
+        "after_datestamp": after[0] if after else None,
+        "after_identifier": after[1] if after else None,
+        "limit": limit,
+    }
+    used = {key: value for key, value in params.items() if value is not None}
+    rows = session.connection().execute(query, used).all()
+    return [Item(d, i, x) for d, i, x in rows]
 
 
 def count_items(
     session: Session, *, set_spec: str | None, from_: datetime | None, until: datetime | None
 ) -> int:
     """How many items the list holds: completeListSize, counted once per list sequence."""
-    source = Membership if set_spec is not None else Record
-    query = select(func.count()).select_from(source)
+    source = _MEMBERSHIPS if set_spec is not None else _RECORDS
+    query = select(func.count()).select_from(source.datestamp.table)
     if set_spec is not None:
-        query = query.where(Membership.set_spec == set_spec)
-    query = query.where(*_window((source.datestamp, source.identifier), from_, until, None))
-    return session.execute(query).scalar_one()
+        query = query.where(source.set_spec == bindparam("set_spec"))
+    query = query.where(
+        *_window((source.datestamp, source.identifier), from_ is not None, until is not None, False)
+    )
+    params = {"set_spec": set_spec, "from_": from_, "until": until}
+    used = {key: value for key, value in params.items() if value is not None}
+    return int(session.connection().execute(query, used).scalar_one())
 
 
 def record_xml(session: Session, identifier: str, prefix: str) -> bytes | None:
