@@ -41,9 +41,11 @@ def _lines(stream: IO[bytes], bar: Any) -> Iterator[bytes]:
 
 def load_files(state: Any, paths: list[str], progress: bool) -> Any:
     """Load every file in one transaction; a bad line rolls all of it back."""
+    from .store import prepare_bulk_load
     from .store.loader import Loader, LoadError, numbered_lines
 
     with Session(state.engine) as session, session.begin():
+        prepare_bulk_load(session)
         loader = Loader(session)
         for path in paths:
             name = "<stdin>" if path == "-" else path

@@ -7,7 +7,7 @@ itself; inside the envelope that declaration is redundant and harmless.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from lxml import etree
@@ -15,18 +15,25 @@ from lxml import etree
 from .xmlchars import clean_text
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
+_NSMAP = {None: OAI}
+_RECORD = f"{{{OAI}}}record"
+_HEADER = f"{{{OAI}}}header"
+_IDENTIFIER = f"{{{OAI}}}identifier"
+_DATESTAMP = f"{{{OAI}}}datestamp"
+_SET_SPEC = f"{{{OAI}}}setSpec"
+_METADATA = f"{{{OAI}}}metadata"
 
 
 def _header(
     identifier: str, datestamp: datetime, set_specs: Iterable[str], deleted: bool
 ) -> etree._Element:
-    header = etree.Element(f"{{{OAI}}}header", nsmap={None: OAI})
+    header = etree.Element(_HEADER, nsmap=_NSMAP)
     if deleted:
         header.set("status", "deleted")
-    etree.SubElement(header, f"{{{OAI}}}identifier").text = clean_text(identifier)
-    etree.SubElement(header, f"{{{OAI}}}datestamp").text = datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    etree.SubElement(header, _IDENTIFIER).text = clean_text(identifier)
+    etree.SubElement(header, _DATESTAMP).text = datestamp.isoformat(timespec="seconds") + "Z"
     for spec in set_specs:
-        etree.SubElement(header, f"{{{OAI}}}setSpec").text = spec
+        etree.SubElement(header, _SET_SPEC).text = spec
     return header
 
 
@@ -45,8 +52,32 @@ def record_bytes(
     metadata: etree._Element | None,
 ) -> bytes:
     """``<record>`` as ListRecords and GetRecord send it; a deleted record has no metadata."""
-    record = etree.Element(f"{{{OAI}}}record", nsmap={None: OAI})
-    record.append(_header(identifier, datestamp, set_specs, deleted))
-    if not deleted and metadata is not None:
-        etree.SubElement(record, f"{{{OAI}}}metadata").append(metadata)
-    return etree.tostring(record, encoding="utf-8")
+    return render_all(identifier, datestamp, set_specs, deleted, [metadata])[1][0]
+
+
+def render_all(
+    identifier: str,
+    datestamp: datetime,
+    set_specs: Iterable[str],
+    deleted: bool,
+    metadata: Sequence[etree._Element | None],
+) -> tuple[bytes, list[bytes]]:
+    """The ``<header>`` bytes and one ``<record>`` per metadata element, in one go.
+
+    The loader's hot path: the header is built once and shared by every format's
+    record (each record is serialized with its own metadata, which is then
+    taken out again), so a record costs one header, not one per format.
+    """
+    record = etree.Element(_RECORD, nsmap=_NSMAP)
+    header = _header(identifier, datestamp, set_specs, deleted)
+    record.append(header)
+    records: list[bytes] = []
+    for element in metadata:
+        if deleted or element is None:
+            records.append(etree.tostring(record, encoding="utf-8"))
+            continue
+        wrapper = etree.SubElement(record, _METADATA)
+        wrapper.append(element)
+        records.append(etree.tostring(record, encoding="utf-8"))
+        record.remove(wrapper)
+    return etree.tostring(header, encoding="utf-8"), records

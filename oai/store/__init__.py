@@ -6,6 +6,7 @@ Sessions are opened by the callers (web, cli); functions here take one.
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
 
 from .models import Model
 
@@ -30,3 +31,15 @@ def make_engine(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create missing tables and indexes (idempotent)."""
     Model.metadata.create_all(engine)
+
+
+#: SQLite page cache of a loading connection (KiB): a million-record load touches indexes
+#: far larger than the default 2 MB cache, and every miss is a read (and a spill) again.
+BULK_CACHE_KIB = 128 * 1024
+
+
+def prepare_bulk_load(session: Session) -> None:
+    """Tune the session's connection for a large load; bounded memory (BULK_CACHE_KIB)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
-from ..fragments import header_bytes, record_bytes
+from ..fragments import render_all
 from ..protocol import utc_now
 from ..uris import is_any_uri
 from .models import Fragment, Membership, OAISet, Record
@@ -74,12 +74,21 @@ class RecordLine:
     def source(self, datestamp: datetime) -> str:
         line = {
             "identifier": self.identifier,
-            "datestamp": datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "datestamp": datestamp.isoformat(timespec="seconds") + "Z",
             "deleted": self.deleted,
             "sets": list(self.sets),
             "metadata": self.metadata,
         }
         return json.dumps(line, ensure_ascii=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A record about to be written, with its datestamp and content digest settled."""
+
+    line: RecordLine
+    datestamp: datetime
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +115,7 @@ def _strings(value: Any, where: str) -> None:
     if not isinstance(value, list):
         raise ValueError(f"{where} must be a list of strings")
     for item in value:
-        if isinstance(item, str):
+        if type(item) is str:
             continue
         if isinstance(item, dict) and isinstance(item.get("value"), str):
             extra = set(item) - {"value", "lang"}
@@ -138,7 +147,8 @@ def _check_datestamp(value: Any) -> datetime:
     if not isinstance(value, str) or not _DATESTAMP.match(value):
         raise ValueError("datestamp must look like 2026-11-24T10:00:00Z (UTC)")
     try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        # fromisoformat is ~50x faster than strptime; the regex already fixed the shape.
+        return datetime.fromisoformat(value[:-1])
     except ValueError:
         raise ValueError(f"datestamp {value!r} is not a real date and time") from None
 
@@ -264,7 +274,7 @@ class Loader:
             )
         }
         now = self.now()
-        writes: list[tuple[RecordLine, datetime]] = []
+        writes: list[Pending] = []
         for _, _, line in batch:
             old = existing.get(line.identifier)
             digest = line.digest
@@ -275,44 +285,49 @@ class Loader:
                 self.report.added += 1
             else:
                 self.report.updated += 1
-            writes.append((line, line.datestamp or now))
-        self.write(
-            writes, replace=[line.identifier for line, _ in writes if line.identifier in existing]
-        )
+            writes.append(Pending(line, line.datestamp or now, digest))
+        replace = [p.line.identifier for p in writes if p.line.identifier in existing]
+        self.write(writes, replace=replace)
 
-    def write(self, writes: list[tuple[RecordLine, datetime]], replace: list[str]) -> None:
-        """Store records with their fragments and memberships, replacing ``replace`` first."""
+    def write(self, writes: Sequence[Pending], replace: list[str]) -> None:
+        """Store records with their fragments and memberships, replacing ``replace`` first.
+
+        Rows go in as Core executemany batches (no ORM unit of work): at a million
+        records the per-row overhead of anything else dominates the load.
+        """
         if replace:
             for table in (Fragment, Membership, Record):
                 self.session.execute(delete(table).where(table.identifier.in_(replace)))
         records, fragments, memberships = [], [], []
-        for line, datestamp in writes:
+        for pending in writes:
+            line, datestamp = pending.line, pending.datestamp
             specs = with_ancestors(line.sets)
+            elements = [None if line.deleted else fmt.render(line.metadata) for fmt in FORMATS]
+            header, rendered = render_all(line.identifier, datestamp, specs, line.deleted, elements)
             records.append(
                 {
                     "identifier": line.identifier,
                     "datestamp": datestamp,
                     "deleted": line.deleted,
                     "source": line.source(datestamp),
-                    "digest": line.digest,
-                    "header_xml": header_bytes(line.identifier, datestamp, specs, line.deleted),
+                    "digest": pending.digest,
+                    "header_xml": header,
                 }
             )
-            for fmt in FORMATS:
-                element = None if line.deleted else fmt.render(line.metadata)
-                xml = record_bytes(line.identifier, datestamp, specs, line.deleted, element)
-                fragments.append(
-                    {"identifier": line.identifier, "prefix": fmt.prefix, "record_xml": xml}
-                )
+            fragments.extend(
+                {"identifier": line.identifier, "prefix": fmt.prefix, "record_xml": xml}
+                for fmt, xml in zip(FORMATS, rendered, strict=True)
+            )
             memberships.extend(
                 {"set_spec": spec, "identifier": line.identifier, "datestamp": datestamp}
                 for spec in specs
             )
+        connection = self.session.connection()
         if records:
-            self.session.execute(insert(Record), records)
-            self.session.execute(insert(Fragment), fragments)
+            connection.execute(insert(Record.__table__), records)
+            connection.execute(insert(Fragment.__table__), fragments)
         if memberships:
-            self.session.execute(insert(Membership), memberships)
+            connection.execute(insert(Membership.__table__), memberships)
 
     def finish(self) -> LoadReport:
         """Flush the last batch and create or update the sets seen."""
@@ -378,6 +393,6 @@ def mark_deleted(
         line = RecordLine(
             identifier, None, True, tuple(old.get("sets", [])), old.get("metadata", {})
         )
-        writes.append((line, stamp))
+        writes.append(Pending(line, stamp, line.digest))
     loader.write(writes, replace=wanted)
     return len(writes)
