@@ -1,0 +1,1 @@
+"""Benchmarks of the OAI-PMH endpoint (``python -m bench --help``); not part of the tests."""
