@@ -11,6 +11,7 @@ rendered as a page by :mod:`oai.browser`; everyone else gets the XML bytes.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
@@ -58,6 +59,22 @@ def _compress(chunks: Iterable[bytes], wbits: int) -> Iterator[bytes]:
     yield compressor.flush()
 
 
+def _whole_or_stream(chunks: Iterable[bytes]) -> bytes | Iterator[bytes]:
+    """The body as one bytes object when the writer made it in one chunk, else the stream.
+
+    A page of a list usually fits in one xmlwriter chunk. Sent whole it gets a
+    Content-Length and leaves in one write, as a static file would; chunked
+    transfer encoding costs the client and the server a frame per chunk. Larger
+    documents still stream, so memory stays bounded by the chunk size.
+    """
+    iterator = iter(chunks)
+    first = next(iterator, b"")
+    second = next(iterator, None)
+    if second is None:
+        return first
+    return itertools.chain((first, second), iterator)
+
+
 def _encoding() -> str | None:
     """gzip or deflate if the client asks for it; plain XML otherwise."""
     accepted = request.accept_encodings
@@ -86,9 +103,14 @@ def wants_html(accept: MIMEAccept) -> bool:
 def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Response:
     """A streamed XML response (or a page's), compressed when the client accepts it."""
     encoding = _encoding()
+    body = _whole_or_stream(chunks)
     if encoding is not None:
-        chunks = _compress(chunks, 31 if encoding == "gzip" else 15)
-    response = Response(chunks, content_type=content_type)
+        wbits = 31 if encoding == "gzip" else 15
+        if isinstance(body, bytes):
+            body = b"".join(_compress((body,), wbits))
+        else:
+            body = _compress(body, wbits)
+    response = Response(body, content_type=content_type)
     response.vary.add("Accept-Encoding")
     if encoding is not None:
         response.headers["Content-Encoding"] = encoding

@@ -35,7 +35,7 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_IDENTIFIER_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)

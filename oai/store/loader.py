@@ -18,11 +18,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..formats import FORMATS
-from ..fragments import render_all
 from ..protocol import utc_now
 from ..uris import is_any_uri
 from .models import Fragment, Membership, OAISet, Record
+from .rows import Pending, Rows, existing_records, render_rows, with_ancestors
 
 BATCH = 500
 
@@ -80,15 +79,6 @@ class RecordLine:
             "metadata": self.metadata,
         }
         return json.dumps(line, ensure_ascii=True, separators=(",", ":"))
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A record about to be written, with its datestamp and content digest settled."""
-
-    line: RecordLine
-    datestamp: datetime
-    digest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,15 +195,6 @@ def parse_line(text: str | bytes) -> RecordLine | SetLine:
     return RecordLine(identifier, datestamp, deleted, specs, metadata)
 
 
-def with_ancestors(specs: Iterable[str]) -> list[str]:
-    """Every set the specs imply: ``a:b:c`` gives ``a``, ``a:b`` and ``a:b:c``."""
-    out: set[str] = set()
-    for spec in specs:
-        parts = spec.split(":")
-        out.update(":".join(parts[: n + 1]) for n in range(len(parts)))
-    return sorted(out)
-
-
 def numbered_lines(
     name: str, lines: Iterable[bytes | str]
 ) -> Iterator[tuple[int, RecordLine | SetLine]]:
@@ -227,6 +208,34 @@ def numbered_lines(
             raise LoadError(f"{name}:{number}: {exc}") from None
         except RecursionError:
             raise LoadError(f"{name}:{number}: JSON nested too deeply") from None
+
+
+def decide(
+    lines: Sequence[RecordLine],
+    existing: dict[str, tuple[str, datetime]],
+    now: datetime,
+    report: LoadReport,
+) -> tuple[list[Pending], list[str]]:
+    """Which records to write (with their datestamps) and which stored ones they replace.
+
+    A record whose content digest is unchanged, and whose datestamp is absent or the
+    same, is left alone: reloading an unchanged file changes nothing.
+    """
+    writes: list[Pending] = []
+    replace: list[str] = []
+    for line in lines:
+        old = existing.get(line.identifier)
+        digest = line.digest
+        if old is not None and old[0] == digest and line.datestamp in (None, old[1]):
+            report.unchanged += 1
+            continue
+        if old is None:
+            report.added += 1
+        else:
+            report.updated += 1
+            replace.append(line.identifier)
+        writes.append(Pending(line, line.datestamp or now, digest))
+    return writes, replace
 
 
 class Loader:
@@ -245,14 +254,7 @@ class Loader:
             self._sets[line.set_spec] = line
             self.report.sets += 1
             return
-        key = hashlib.blake2b(
-            line.identifier.encode("utf-8", "surrogatepass"), digest_size=12
-        ).digest()
-        if key in self.report.seen:
-            raise LoadError(
-                f"{name}:{number}: identifier {line.identifier!r} appears twice in this load"
-            )
-        self.report.seen.add(key)
+        self.check_new(name, number, line.identifier)
         for spec in with_ancestors(line.sets):
             self._sets.setdefault(spec, None)
         self._records.append((name, number, line))
@@ -264,33 +266,17 @@ class Loader:
         if not self._records:
             return
         batch, self._records = self._records, []
-        identifiers = [line.identifier for _, _, line in batch]
-        existing = {
-            row.identifier: (row.digest, row.datestamp)
-            for row in self.session.execute(
-                select(Record.identifier, Record.digest, Record.datestamp).where(
-                    Record.identifier.in_(identifiers)
-                )
-            )
-        }
-        now = self.now()
-        writes: list[Pending] = []
-        for _, _, line in batch:
-            old = existing.get(line.identifier)
-            digest = line.digest
-            if old is not None and old[0] == digest and line.datestamp in (None, old[1]):
-                self.report.unchanged += 1
-                continue
-            if old is None:
-                self.report.added += 1
-            else:
-                self.report.updated += 1
-            writes.append(Pending(line, line.datestamp or now, digest))
-        replace = [p.line.identifier for p in writes if p.line.identifier in existing]
+        lines = [line for _, _, line in batch]
+        existing = existing_records(self.session, [line.identifier for line in lines])
+        writes, replace = decide(lines, existing, self.now(), self.report)
         self.write(writes, replace=replace)
 
     def write(self, writes: Sequence[Pending], replace: list[str]) -> None:
-        """Store records with their fragments and memberships, replacing ``replace`` first.
+        """Store records with their fragments and memberships, replacing ``replace`` first."""
+        self.store(render_rows(writes), replace)
+
+    def store(self, rows: Rows, replace: Sequence[str]) -> None:
+        """Insert rendered rows, deleting the old rows of ``replace`` first.
 
         Rows go in as Core executemany batches (no ORM unit of work): at a million
         records the per-row overhead of anything else dominates the load.
@@ -298,36 +284,21 @@ class Loader:
         if replace:
             for table in (Fragment, Membership, Record):
                 self.session.execute(delete(table).where(table.identifier.in_(replace)))
-        records, fragments, memberships = [], [], []
-        for pending in writes:
-            line, datestamp = pending.line, pending.datestamp
-            specs = with_ancestors(line.sets)
-            elements = [None if line.deleted else fmt.render(line.metadata) for fmt in FORMATS]
-            header, rendered = render_all(line.identifier, datestamp, specs, line.deleted, elements)
-            records.append(
-                {
-                    "identifier": line.identifier,
-                    "datestamp": datestamp,
-                    "deleted": line.deleted,
-                    "source": line.source(datestamp),
-                    "digest": pending.digest,
-                    "header_xml": header,
-                }
-            )
-            fragments.extend(
-                {"identifier": line.identifier, "prefix": fmt.prefix, "record_xml": xml}
-                for fmt, xml in zip(FORMATS, rendered, strict=True)
-            )
-            memberships.extend(
-                {"set_spec": spec, "identifier": line.identifier, "datestamp": datestamp}
-                for spec in specs
-            )
         connection = self.session.connection()
-        if records:
-            connection.execute(insert(Record.__table__), records)
-            connection.execute(insert(Fragment.__table__), fragments)
-        if memberships:
-            connection.execute(insert(Membership.__table__), memberships)
+        if rows.records:
+            connection.execute(insert(Record.__table__), rows.records)
+            connection.execute(insert(Fragment.__table__), rows.fragments)
+        if rows.memberships:
+            connection.execute(insert(Membership.__table__), rows.memberships)
+
+    def check_new(self, name: str, number: int, identifier: str) -> None:
+        """Raise LoadError if ``identifier`` was already seen in this load."""
+        key = hashlib.blake2b(identifier.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+        if key in self.report.seen:
+            raise LoadError(
+                f"{name}:{number}: identifier {identifier!r} appears twice in this load"
+            )
+        self.report.seen.add(key)
 
     def finish(self) -> LoadReport:
         """Flush the last batch and create or update the sets seen."""

@@ -1,0 +1,88 @@
+"""Rendered rows: what a batch of records becomes in the tables, and what is stored already.
+
+Used by the loader in this process and by the parallel load's worker processes
+(:mod:`oai.store.parallel`), so both write exactly the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from ..formats import FORMATS
+from ..fragments import render_all
+from .models import Record
+
+if TYPE_CHECKING:
+    from .loader import RecordLine
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A record about to be written, with its datestamp and content digest settled."""
+
+    line: RecordLine
+    datestamp: datetime
+    digest: str
+
+
+def with_ancestors(specs: Iterable[str]) -> list[str]:
+    """Every set the specs imply: ``a:b:c`` gives ``a``, ``a:b`` and ``a:b:c``."""
+    out: set[str] = set()
+    for spec in specs:
+        parts = spec.split(":")
+        out.update(":".join(parts[: n + 1]) for n in range(len(parts)))
+    return sorted(out)
+
+
+@dataclass(slots=True)
+class Rows:
+    """Rendered rows of a batch of records, as Core executemany takes them."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    fragments: list[dict[str, Any]] = field(default_factory=list)
+    memberships: list[dict[str, Any]] = field(default_factory=list)
+
+
+def existing_records(
+    session: Session | Connection, identifiers: list[str]
+) -> dict[str, tuple[str, datetime]]:
+    """(digest, datestamp) of those of ``identifiers`` already stored."""
+    query = select(Record.identifier, Record.digest, Record.datestamp).where(
+        Record.identifier.in_(identifiers)
+    )
+    return {identifier: (digest, stamp) for identifier, digest, stamp in session.execute(query)}
+
+
+def render_rows(writes: Sequence[Pending]) -> Rows:
+    """Every row the records need: record, one fragment per format, memberships."""
+    rows = Rows()
+    for pending in writes:
+        line, datestamp = pending.line, pending.datestamp
+        specs = with_ancestors(line.sets)
+        elements = [None if line.deleted else fmt.render(line.metadata) for fmt in FORMATS]
+        header, rendered = render_all(line.identifier, datestamp, specs, line.deleted, elements)
+        rows.records.append(
+            {
+                "identifier": line.identifier,
+                "datestamp": datestamp,
+                "deleted": line.deleted,
+                "source": line.source(datestamp),
+                "digest": pending.digest,
+                "header_xml": header,
+            }
+        )
+        rows.fragments.extend(
+            {"identifier": line.identifier, "prefix": fmt.prefix, "record_xml": xml}
+            for fmt, xml in zip(FORMATS, rendered, strict=True)
+        )
+        rows.memberships.extend(
+            {"set_spec": spec, "identifier": line.identifier, "datestamp": datestamp}
+            for spec in specs
+        )
+    return rows
