@@ -39,10 +39,39 @@ def _lines(stream: IO[bytes], bar: Any) -> Iterator[bytes]:
         yield line
 
 
-def load_files(state: Any, paths: list[str], progress: bool) -> Any:
+#: Files larger than this load through worker processes (on a machine with several cores).
+PARALLEL_BYTES = 16 * 1024 * 1024
+
+
+def _jobs(state: Any, size: int, jobs: int | None) -> int:
+    """Worker processes for a file of ``size`` bytes: ``--jobs`` if given, else by size."""
+    from sqlalchemy.engine import make_url
+
+    from .store.parallel import default_jobs
+
+    url = make_url(state.settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return 0  # workers could not see a private in-memory database
+    if jobs is not None:
+        return jobs
+    return default_jobs() if size > PARALLEL_BYTES else 0
+
+
+def _load_stream(state: Any, loader: Any, name: str, lines: Iterator[bytes], jobs: int) -> None:
+    from .store.loader import numbered_lines
+    from .store.parallel import load_lines
+
+    if jobs:
+        load_lines(loader, name, lines, state.settings.database_url, jobs)
+        return
+    for number, line in numbered_lines(name, lines):
+        loader.add(name, number, line)
+
+
+def load_files(state: Any, paths: list[str], progress: bool, jobs: int | None = None) -> Any:
     """Load every file in one transaction; a bad line rolls all of it back."""
     from .store import prepare_bulk_load
-    from .store.loader import Loader, LoadError, numbered_lines
+    from .store.loader import Loader, LoadError
 
     with Session(state.engine) as session, session.begin():
         prepare_bulk_load(session)
@@ -55,14 +84,13 @@ def load_files(state: Any, paths: list[str], progress: bool) -> Any:
                 raise click.ClickException(f"{path}: {exc.strerror}") from None
             size = os.fstat(stream.fileno()).st_size if path != "-" else 0
             show = progress and size > 1_000_000 and sys.stderr.isatty()
+            workers = _jobs(state, size, jobs)
             try:
                 if show:
                     with click.progressbar(length=size, label=name, file=sys.stderr) as bar:
-                        for number, line in numbered_lines(name, _lines(stream, bar)):
-                            loader.add(name, number, line)
+                        _load_stream(state, loader, name, _lines(stream, bar), workers)
                 else:
-                    for number, line in numbered_lines(name, _lines(stream, None)):
-                        loader.add(name, number, line)
+                    _load_stream(state, loader, name, _lines(stream, None), workers)
             except LoadError as exc:
                 raise click.ClickException(str(exc)) from None
             finally:
@@ -73,9 +101,16 @@ def load_files(state: Any, paths: list[str], progress: bool) -> Any:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-def load(files: tuple[str, ...]) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Worker processes that parse and render (0: none). Default: one per core "
+    "for files over 16 MB.",
+)
+def load(files: tuple[str, ...], jobs: int | None) -> None:
     """Load records and set declarations from JSON Lines FILES ('-' reads standard input)."""
-    report = load_files(_state(), list(files), progress=True)
+    report = load_files(_state(), list(files), progress=True, jobs=jobs)
     click.echo(
         f"loaded {report.lines} lines: {report.added} added, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.sets} set declarations"

@@ -195,19 +195,23 @@ def parse_line(text: str | bytes) -> RecordLine | SetLine:
     return RecordLine(identifier, datestamp, deleted, specs, metadata)
 
 
+def parse_numbered(name: str, number: int, text: str | bytes) -> RecordLine | SetLine:
+    """``parse_line`` whose errors say ``file:line: reason`` (LoadError)."""
+    try:
+        return parse_line(text)
+    except ValueError as exc:
+        raise LoadError(f"{name}:{number}: {exc}") from None
+    except RecursionError:
+        raise LoadError(f"{name}:{number}: JSON nested too deeply") from None
+
+
 def numbered_lines(
     name: str, lines: Iterable[bytes | str]
 ) -> Iterator[tuple[int, RecordLine | SetLine]]:
     """Parse a file's lines, skipping blank ones; LoadError names file and line."""
     for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        try:
-            yield number, parse_line(text)
-        except ValueError as exc:
-            raise LoadError(f"{name}:{number}: {exc}") from None
-        except RecursionError:
-            raise LoadError(f"{name}:{number}: JSON nested too deeply") from None
+        if text.strip():
+            yield number, parse_numbered(name, number, text)
 
 
 def decide(
@@ -251,12 +255,11 @@ class Loader:
     def add(self, name: str, number: int, line: RecordLine | SetLine) -> None:
         self.report.lines += 1
         if isinstance(line, SetLine):
-            self._sets[line.set_spec] = line
-            self.report.sets += 1
+            self.declare(line)
             return
         self.check_new(name, number, line.identifier)
         for spec in with_ancestors(line.sets):
-            self._sets.setdefault(spec, None)
+            self.use_set(spec)
         self._records.append((name, number, line))
         if len(self._records) >= BATCH:
             self.flush()
@@ -290,6 +293,15 @@ class Loader:
             connection.execute(insert(Fragment.__table__), rows.fragments)
         if rows.memberships:
             connection.execute(insert(Membership.__table__), rows.memberships)
+
+    def declare(self, line: SetLine) -> None:
+        """A set declaration: created or updated by ``finish``."""
+        self._sets[line.set_spec] = line
+        self.report.sets += 1
+
+    def use_set(self, spec: str) -> None:
+        """A setSpec a record uses: created by ``finish`` if it does not exist."""
+        self._sets.setdefault(spec, None)
 
     def check_new(self, name: str, number: int, identifier: str) -> None:
         """Raise LoadError if ``identifier`` was already seen in this load."""
