@@ -163,6 +163,7 @@ def _xml_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
         if since is not None and result.datestamp <= since.replace(tzinfo=None):
             response = Response(status=304)
             response.last_modified = result.datestamp
+            response.vary.add("Accept-Encoding")  # RFC 9110: a 304 repeats the 200's Vary
             return response
     response = respond_xml(xmlwriter.write(result, envelope))
     if isinstance(result, verbs.RecordResult):

@@ -1,0 +1,180 @@
+"""HTTP around the OAI document: compression, Content-Length, Last-Modified and 304.
+
+Harvesters that ask nothing get plain XML; gzip and deflate bodies decompress to
+exactly the plain document (responseDate aside, which moves with the clock).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from oai import xmlwriter
+
+from . import xsd
+from .conftest import load_lines, record
+
+OAI_NS = "{http://www.openarchives.org/OAI/2.0/}"
+_RESPONSE_DATE = re.compile(rb"<responseDate>[^<]*</responseDate>")
+
+DECOMPRESS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.decompress,
+    "deflate": zlib.decompress,  # HTTP "deflate" is the zlib format (RFC 9110)
+}
+
+
+def _same_document(a: bytes, b: bytes) -> bool:
+    return _RESPONSE_DATE.sub(b"", a) == _RESPONSE_DATE.sub(b"", b)
+
+
+def _get(client: FlaskClient, query: dict[str, str], **headers: str) -> Any:
+    response = client.get("/oai", query_string=query, headers=headers)
+    assert response.status_code == 200
+    return response
+
+
+QUERIES = {
+    "Identify": {"verb": "Identify"},
+    "ListRecords": {"verb": "ListRecords", "metadataPrefix": "oai_dc"},
+    "GetRecord": {
+        "verb": "GetRecord",
+        "metadataPrefix": "oai_dc",
+        "identifier": "oai:example.org:rec-00001",
+    },
+    "error": {"verb": "Nonsense"},
+}
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_no_accept_encoding_gets_plain_xml(client: FlaskClient, load: Any, schemas: Any, query):
+    load([record(n) for n in range(2)])
+    response = _get(client, query)
+    assert "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" in response.headers.get("Vary", "")
+    xsd.validate(response.data)
+
+
+@pytest.mark.parametrize("encoding", DECOMPRESS)
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_compressed_body_is_the_plain_document(
+    client: FlaskClient, load: Any, schemas: Any, encoding: str, query: dict[str, str]
+) -> None:
+    load([record(n) for n in range(2)])
+    plain = _get(client, query).data
+    response = _get(client, query, **{"Accept-Encoding": encoding})
+    assert response.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    body = DECOMPRESS[encoding](response.data)
+    assert _same_document(body, plain)
+    xsd.validate(body)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["gzip;q=0", "identity", "br", "gzip;q=0, deflate;q=0"],
+)
+def test_refused_or_unknown_encodings_get_plain_xml(
+    client: FlaskClient, load: Any, header: str
+) -> None:
+    load([record(1)])
+    response = _get(client, {"verb": "Identify"}, **{"Accept-Encoding": header})
+    assert "Content-Encoding" not in response.headers
+    assert response.data.startswith(b"<?xml")
+
+
+def test_identify_advertises_both_compressions(load: Any, oai_get: Any) -> None:
+    load([record(1)])
+    root = oai_get(verb="Identify")
+    advertised = [e.text for e in root.iter(f"{OAI_NS}compression")]
+    assert sorted(advertised) == ["deflate", "gzip"]
+
+
+def test_one_chunk_response_has_content_length(client: FlaskClient, load: Any) -> None:
+    load([record(n) for n in range(3)])
+    query = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    response = client.get("/oai", query_string=query)
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    gzipped = client.get("/oai", query_string=query, headers={"Accept-Encoding": "gzip"})
+    assert int(gzipped.headers["Content-Length"]) == len(gzipped.data)
+
+
+@pytest.mark.parametrize("encoding", [None, *DECOMPRESS])
+def test_document_larger_than_a_chunk_streams_whole(
+    make_app: Callable[..., Flask], schemas: Any, encoding: str | None
+) -> None:
+    """A page bigger than the writer's chunk is streamed in pieces, and arrives intact."""
+    app = make_app(page_size=400)
+    text = "Long abstract. " * 60
+    load_lines(app, [record(n, metadata={"description": [text]}) for n in range(400)])
+    client = app.test_client()
+    query = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    headers = {"Accept-Encoding": encoding} if encoding else {}
+    response = client.get("/oai", query_string=query, headers=headers)
+    body = DECOMPRESS[encoding](response.data) if encoding else response.data
+    assert len(body) > xmlwriter.CHUNK
+    assert "Content-Length" not in response.headers  # streamed: length unknown up front
+    root = xsd.validate(body)
+    assert len(root.findall(f"{OAI_NS}ListRecords/{OAI_NS}record")) == 400
+
+
+def _http_date(value: datetime) -> str:
+    return format_datetime(value.replace(tzinfo=UTC), usegmt=True)
+
+
+GET_RECORD = QUERIES["GetRecord"]
+DATESTAMP = datetime(2024, 1, 2, 1, 0, 0)  # record(1)'s datestamp
+
+
+def test_get_record_has_last_modified(client: FlaskClient, load: Any) -> None:
+    load([record(1)])
+    response = _get(client, GET_RECORD)
+    assert response.headers["Last-Modified"] == _http_date(DATESTAMP)
+
+
+@pytest.mark.parametrize(
+    ("since", "status"),
+    [
+        (DATESTAMP, 304),
+        (DATESTAMP + timedelta(days=1), 304),
+        (DATESTAMP - timedelta(seconds=1), 200),
+    ],
+    ids=["same", "later", "earlier"],
+)
+def test_get_record_if_modified_since(
+    client: FlaskClient, load: Any, since: datetime, status: int
+) -> None:
+    load([record(1)])
+    response = client.get(
+        "/oai", query_string=GET_RECORD, headers={"If-Modified-Since": _http_date(since)}
+    )
+    assert response.status_code == status
+    if status == 304:
+        assert response.data == b""
+        assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_changed_record_is_modified_again(client: FlaskClient, load: Any) -> None:
+    load([record(1)])
+    later = DATESTAMP + timedelta(days=3)
+    load([record(1, datestamp="2024-01-05T01:00:00Z", metadata={"title": ["New"]})])
+    response = client.get(
+        "/oai", query_string=GET_RECORD, headers={"If-Modified-Since": _http_date(DATESTAMP)}
+    )
+    assert response.status_code == 200
+    assert response.headers["Last-Modified"] == _http_date(later)
+
+
+def test_lists_carry_no_last_modified(client: FlaskClient, load: Any) -> None:
+    """A list's content depends on the whole repository, not one datestamp."""
+    load([record(1)])
+    response = _get(client, {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
+    assert "Last-Modified" not in response.headers
