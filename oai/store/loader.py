@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from ..protocol import utc_now
 from ..uris import is_any_uri
 from .models import Fragment, Membership, OAISet, Record
-from .rows import Pending, Rows, existing_records, render_rows, with_ancestors
+from .rows import (
+    MembershipStage,
+    Pending,
+    Rows,
+    existing_records,
+    render_rows,
+    with_ancestors,
+)
 
 BATCH = 500
 
@@ -243,7 +250,7 @@ def decide(
 
 
 class Loader:
-    """Writes parsed lines in batches inside the caller's transaction."""
+    """Writes parsed lines in batches inside the caller's transaction; call ``finish``."""
 
     def __init__(self, session: Session, now: Callable[[], datetime] = utc_now) -> None:
         self.session = session
@@ -251,6 +258,7 @@ class Loader:
         self.report = LoadReport()
         self._records: list[tuple[str, int, RecordLine]] = []
         self._sets: dict[str, SetLine | None] = {}
+        self._memberships = MembershipStage(session.connection())
 
     def add(self, name: str, number: int, line: RecordLine | SetLine) -> None:
         self.report.lines += 1
@@ -291,8 +299,7 @@ class Loader:
         if rows.records:
             connection.execute(insert(Record.__table__), rows.records)
             connection.execute(insert(Fragment.__table__), rows.fragments)
-        if rows.memberships:
-            connection.execute(insert(Membership.__table__), rows.memberships)
+        self._memberships.add(rows.memberships)
 
     def declare(self, line: SetLine) -> None:
         """A set declaration: created or updated by ``finish``."""
@@ -313,8 +320,9 @@ class Loader:
         self.report.seen.add(key)
 
     def finish(self) -> LoadReport:
-        """Flush the last batch and create or update the sets seen."""
+        """Flush the last batch, file the memberships, create or update the sets seen."""
         self.flush()
+        self._memberships.move()
         existing = (
             {
                 spec: declared
@@ -378,4 +386,5 @@ def mark_deleted(
         )
         writes.append(Pending(line, stamp, line.digest))
     loader.write(writes, replace=wanted)
+    loader.finish()
     return len(writes)

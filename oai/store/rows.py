@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Column, Connection, DateTime, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
 from ..fragments import render_all
-from .models import Record
+from .models import Key, Membership, Record
 
 if TYPE_CHECKING:
     from .loader import RecordLine
@@ -86,3 +86,50 @@ def render_rows(writes: Sequence[Pending]) -> Rows:
             for spec in specs
         )
     return rows
+
+
+_STAGED = Table(
+    "load_memberships",
+    MetaData(),
+    Column("set_spec", Key, nullable=False),
+    Column("datestamp", DateTime(), nullable=False),
+    Column("identifier", Key, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+class MembershipStage:
+    """A load's memberships, appended to a temporary table and moved in key order at the end.
+
+    Memberships are kept in (set, datestamp, identifier) order, and a load arrives in
+    file order: inserted as they come, every row lands at a random place in a b-tree
+    far larger than any cache, and a million-record load spends most of its time
+    there. Appended unindexed and moved with one sorted INSERT ... SELECT, the same
+    rows cost a sort and an append. Still one transaction: the temporary table goes
+    with it on rollback.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.created = False
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        if not self.created:
+            _STAGED.create(self.connection)
+            self.created = True
+        self.connection.execute(insert(_STAGED), rows)
+
+    def move(self) -> None:
+        """Insert the staged rows into ``memberships``, in its key order."""
+        if not self.created:
+            return
+        columns = [_STAGED.c.set_spec, _STAGED.c.datestamp, _STAGED.c.identifier]
+        self.connection.execute(
+            insert(Membership.__table__).from_select(
+                ["set_spec", "datestamp", "identifier"], select(*columns).order_by(*columns)
+            )
+        )
+        _STAGED.drop(self.connection)
+        self.created = False
