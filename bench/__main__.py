@@ -35,7 +35,7 @@ from oai.store.models import Record
 
 from . import corpus
 from .harvest import Client, first_query, harvest, median_latency, percentiles, token_query
-from .servers import RSSSampler, Server
+from .servers import RSSSampler, Server, cpu_seconds
 
 MB = 1024 * 1024
 _LOADED = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged")
@@ -161,7 +161,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         print("harvesting the endpoint (recording pages) ...", file=sys.stderr)
         with RSSSampler(endpoint) as rss:
             start_rss = rss_now(endpoint)
+            cpu = cpu_seconds(endpoint)
             recorded = harvest(client, record_pages=pages)
+            figures["server_cpu_ms_per_page"] = (
+                (cpu_seconds(endpoint) - cpu) / recorded.pages * 1000
+            )
             rates = [recorded.rate]
             figures["harvest_records"] = recorded.records
             figures["complete_list_size"] = recorded.complete_list_size
@@ -181,7 +185,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             with Server(static_args, env, log) as ceiling:
                 ceiling.wait_ready("/oai")
                 static_client = Client("127.0.0.1", ceiling.port)
+                cpu = cpu_seconds(ceiling)
                 static_rates = [harvest(static_client).rate]
+                figures["ceiling_cpu_ms_per_page"] = (
+                    (cpu_seconds(ceiling) - cpu) / recorded.pages * 1000
+                )
                 for round_ in range(1, args.rounds):
                     print(f"harvest round {round_ + 1} of {args.rounds} ...", file=sys.stderr)
                     rates.append(harvest(client).rate)
@@ -245,6 +253,10 @@ def table(f: dict[str, Any]) -> str:
             f"{f['ceiling_rate']:,.0f} records/s (median of {len(f['ceiling_rates'])})",
         ),
         ("harvest rate / ceiling", f"{f['fraction_of_ceiling']:.0%}"),
+        (
+            "server CPU per page: endpoint / ceiling",
+            f"{f['server_cpu_ms_per_page']:.2f} ms / {f['ceiling_cpu_ms_per_page']:.2f} ms",
+        ),
         ("first page (initial request, counts the list)", f"{f['first_page_ms']:.1f} ms"),
     ]
     if f.get("deep_page_ms") is not None:

@@ -81,6 +81,19 @@ class Server:
         self.stop()
 
 
+def cpu_seconds(server: Server) -> float:
+    """CPU time (user + system) its workers have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in server.workers():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / tick
+
+
 def rss_bytes(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
