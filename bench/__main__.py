@@ -35,7 +35,7 @@ from oai.store.models import Record
 
 from . import corpus
 from .harvest import Client, first_query, harvest, median_latency, percentiles, token_query
-from .servers import RSSSampler, Server, cpu_seconds
+from .servers import RSSSampler, Server, TreeCPU, cpu_seconds
 
 MB = 1024 * 1024
 _LOADED = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged")
@@ -44,6 +44,8 @@ _LOADED = re.compile(r"(\d+) added, (\d+) updated, (\d+) unchanged")
 @dataclass
 class Load:
     seconds: float
+    #: CPU seconds of the load and its worker processes.
+    cpu: float
     peak_rss: int
     added: int
     updated: int
@@ -85,15 +87,17 @@ def _load(path: Path, env: dict[str, str], log: Path) -> Load:
             stderr=err,
         )
         assert process.stdout is not None
+        cpu = TreeCPU(process.pid).start()
         output = process.stdout.read().decode()
         _, status, usage = os.wait4(process.pid, 0)
+        cpu_seconds = cpu.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     found = _LOADED.search(output)
     if process.returncode != 0 or found is None:
         raise SystemExit(f"oai load failed ({process.returncode}): {output.strip()}; see {log}")
     added, updated, unchanged = (int(g) for g in found.groups())
-    return Load(seconds, usage.ru_maxrss * 1024, added, updated, unchanged)
+    return Load(seconds, cpu_seconds, usage.ru_maxrss * 1024, added, updated, unchanged)
 
 
 def _datestamps(database_url: str) -> tuple[int, Any, Any]:
@@ -144,9 +148,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "database": database_url.split(":", 1)[0],
         "load_s": first.seconds,
         "load_rate": args.records / first.seconds,
+        "load_cpu_s": first.cpu,
         "load_peak_rss_mb": first.peak_rss / MB,
         "load_added": first.added,
         "reload_s": again.seconds,
+        "reload_cpu_s": again.cpu,
         "reload_unchanged": again.unchanged,
         "reload_changed": again.added + again.updated,
         "reload_datestamps_same": before == after,
@@ -233,12 +239,14 @@ def table(f: dict[str, Any]) -> str:
         ("records loaded", f"{f['load_added']:,} ({f['database']}, page size {f['page_size']})"),
         (
             "load",
-            f"{f['load_s']:.1f} s ({f['load_rate']:,.0f} records/s), "
-            f"peak RSS {f['load_peak_rss_mb']:.0f} MB",
+            f"{f['load_s']:.1f} s wall ({f['load_rate']:,.0f} records/s), "
+            f"{f['load_cpu_s']:.0f} CPU-s in all processes, "
+            f"peak RSS {f['load_peak_rss_mb']:.0f} MB (main process)",
         ),
         (
             "reload, unchanged file",
-            f"{f['reload_s']:.1f} s; {f['reload_unchanged']:,} unchanged, "
+            f"{f['reload_s']:.1f} s wall, {f['reload_cpu_s']:.0f} CPU-s; "
+            f"{f['reload_unchanged']:,} unchanged, "
             f"{f['reload_changed']} changed; datestamps "
             f"{'unchanged' if f['reload_datestamps_same'] else 'CHANGED'}",
         ),

@@ -56,14 +56,7 @@ class Server:
 
     def workers(self) -> list[int]:
         """PIDs of the server's child processes (gunicorn workers)."""
-        pid = self.process.pid
-        children: list[int] = []
-        for task in Path(f"/proc/{pid}/task").glob("*"):
-            try:
-                children.extend(int(c) for c in (task / "children").read_text().split())
-            except OSError:
-                continue
-        return children
+        return _children(self.process.pid)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -145,3 +138,58 @@ class RSSSampler:
             return 0
         index = min(len(self.samples) - 1, int(fraction * (len(self.samples) - 1)))
         return sum(self.samples[index][1].values())
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+@dataclass
+class TreeCPU:
+    """CPU seconds used by a process and all its descendants, polled from ``/proc``.
+
+    Worker processes of a parallel load are not children of the process we wait
+    for (a forkserver starts them), so rusage misses them; polling sees each one
+    and keeps its last reading. A process's last ``interval`` of CPU may be missed.
+    """
+
+    pid: int
+    interval: float = 0.2
+    seen: dict[int, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def _poll(self) -> None:
+        pending = [self.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            self.seen[pid] = (int(stat[11]) + int(stat[12])) / self._tick
+            pending.extend(_children(pid))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._poll()
+            self._stop.wait(self.interval)
+
+    def start(self) -> TreeCPU:
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        """Stop polling; the CPU seconds of every process seen."""
+        self._stop.set()
+        self._thread.join()
+        return sum(self.seen.values())
