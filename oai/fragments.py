@@ -41,7 +41,9 @@ def header_bytes(
     identifier: str, datestamp: datetime, set_specs: Iterable[str], deleted: bool
 ) -> bytes:
     """``<header>`` as ListIdentifiers sends it."""
-    return etree.tostring(_header(identifier, datestamp, set_specs, deleted), encoding="utf-8")
+    header = _header(identifier, datestamp, set_specs, deleted)
+    data: bytes = etree.tostring(header, encoding="utf-8")
+    return data
 
 
 def record_bytes(

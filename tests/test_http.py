@@ -55,7 +55,9 @@ QUERIES = {
 
 
 @pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
-def test_no_accept_encoding_gets_plain_xml(client: FlaskClient, load: Any, schemas: Any, query):
+def test_no_accept_encoding_gets_plain_xml(
+    client: FlaskClient, load: Any, schemas: Any, query: dict[str, str]
+) -> None:
     load([record(n) for n in range(2)])
     response = _get(client, query)
     assert "Content-Encoding" not in response.headers

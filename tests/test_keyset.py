@@ -37,7 +37,7 @@ def _plan(app: Flask, shape: tuple[bool, ...]) -> list[str]:
     engine = app.extensions["oai"].engine
     compiled = query.compile(engine)
     bound = compiled.construct_params(params)
-    processors = compiled._bind_processors
+    processors: dict[str, Any] = dict(compiled._bind_processors)
     values = tuple(
         processors[key](bound[key]) if key in processors else bound[key]
         for key in compiled.positiontup or ()
@@ -58,7 +58,7 @@ def _plan(app: Flask, shape: tuple[bool, ...]) -> list[str]:
         for s in SHAPES
     ],
 )
-def test_every_list_shape_is_an_index_range(app: Flask, load: Any, shape: tuple[bool, ...]):
+def test_every_list_shape_is_an_index_range(app: Flask, load: Any, shape: tuple[bool, ...]) -> None:
     load([record(n) for n in range(20)])
     plan = _plan(app, shape)
     assert not any("TEMP B-TREE" in step for step in plan), plan
@@ -101,7 +101,9 @@ def _stamp(n: int) -> str:
     ],
     ids=["all", "from", "from-until", "set", "set-from"],
 )
-def test_pages_follow_keyset_order_across_ties(app: Flask, load: Any, oai_get: Any, args: dict):
+def test_pages_follow_keyset_order_across_ties(
+    app: Flask, load: Any, oai_get: Any, args: dict[str, str]
+) -> None:
     lines = [record(n, datestamp=_stamp(n)) for n in range(23)]
     load(lines)
     expected = sorted(

@@ -96,7 +96,7 @@ def test_parallel_load_reload_and_update_match_a_sequential_load(tmp_path: Path)
     ids=["bad-json", "duplicate"],
 )
 def test_bad_line_in_a_later_chunk_loads_nothing(tmp_path: Path, bad: str, message: str) -> None:
-    lines = [record(n) for n in range(40)]
+    lines: list[Any] = [record(n) for n in range(40)]
     lines.insert(30, bad)  # line 31, in the fifth chunk of seven lines
     source = _write(tmp_path / "in.jsonl", lines)
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
@@ -116,7 +116,9 @@ def test_small_files_load_without_workers(tmp_path: Path, monkeypatch: pytest.Mo
     assert _load(f"sqlite:///{tmp_path / 'db.sqlite'}", str(source)).exit_code == 0
 
 
-def test_default_jobs_is_one_per_core_and_none_on_one_core(monkeypatch: pytest.MonkeyPatch):
+def test_default_jobs_is_one_per_core_and_none_on_one_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2})
     assert parallel.default_jobs() == 3
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})

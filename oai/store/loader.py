@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..protocol import utc_now
@@ -297,8 +297,8 @@ class Loader:
                 self.session.execute(delete(table).where(table.identifier.in_(replace)))
         connection = self.session.connection()
         if rows.records:
-            connection.execute(insert(Record.__table__), rows.records)
-            connection.execute(insert(Fragment.__table__), rows.fragments)
+            connection.execute(insert(cast(Table, Record.__table__)), rows.records)
+            connection.execute(insert(cast(Table, Fragment.__table__)), rows.fragments)
         self._memberships.add(rows.memberships)
 
     def declare(self, line: SetLine) -> None:

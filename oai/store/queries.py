@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -143,7 +144,7 @@ def page_items(
         "limit": limit,
     }
     used = {key: value for key, value in params.items() if value is not None}
-    rows = session.connection().execute(query, used).all()
+    rows: Sequence[Any] = session.connection().execute(query, used).all()
     return [Item(d, i, x) for d, i, x in rows]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Column, Connection, DateTime, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
@@ -127,7 +127,7 @@ class MembershipStage:
             return
         columns = [_STAGED.c.set_spec, _STAGED.c.datestamp, _STAGED.c.identifier]
         self.connection.execute(
-            insert(Membership.__table__).from_select(
+            insert(cast(Table, Membership.__table__)).from_select(
                 ["set_spec", "datestamp", "identifier"], select(*columns).order_by(*columns)
             )
         )
