@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MIMEAccept
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: Largest POST body accepted (HTTP 413 beyond); OAI-PMH arguments are short.
 MAX_BODY = 64 * 1024
+#: Longest query string accepted (HTTP 414 beyond), for servers that do not limit it themselves.
+MAX_QUERY = MAX_BODY
 #: Seconds a harvester is asked to wait when the database is unavailable.
 RETRY_AFTER = 10
 XML_TYPE = "text/xml; charset=utf-8"
@@ -98,6 +100,13 @@ def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Respon
 def _page(html: str) -> BaseResponse:
     """A rendered page, with the headers every page carries."""
     return browser.page_response(respond_xml([html.encode()], browser.HTML_TYPE))
+
+
+@bp.before_request
+def _limit_query() -> None:
+    """A query string longer than any OAI-PMH request needs is refused before parsing."""
+    if len(request.query_string) > MAX_QUERY:
+        abort(414)
 
 
 @bp.errorhandler(DBAPIError)
