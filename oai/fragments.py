@@ -12,6 +12,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from .protocol import format_datestamp
 from .xmlchars import clean_text
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -24,7 +25,7 @@ def _header(
     if deleted:
         header.set("status", "deleted")
     etree.SubElement(header, f"{{{OAI}}}identifier").text = clean_text(identifier)
-    etree.SubElement(header, f"{{{OAI}}}datestamp").text = datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    etree.SubElement(header, f"{{{OAI}}}datestamp").text = format_datestamp(datestamp)
     for spec in set_specs:
         etree.SubElement(header, f"{{{OAI}}}setSpec").text = spec
     return header

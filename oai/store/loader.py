@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
 from ..fragments import header_bytes, record_bytes
-from ..protocol import utc_now
+from ..protocol import format_datestamp, utc_now
 from ..uris import is_any_uri
 from .models import Fragment, Membership, OAISet, Record
 
@@ -74,7 +74,7 @@ class RecordLine:
     def source(self, datestamp: datetime) -> str:
         line = {
             "identifier": self.identifier,
-            "datestamp": datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "datestamp": format_datestamp(datestamp),
             "deleted": self.deleted,
             "sets": list(self.sets),
             "metadata": self.metadata,
