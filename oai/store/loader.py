@@ -22,6 +22,7 @@ from ..formats import FORMATS
 from ..fragments import header_bytes, record_bytes
 from ..protocol import format_datestamp, utc_now
 from ..uris import is_any_uri
+from ..xmlchars import clean_text
 from .models import Fragment, Membership, OAISet, Record
 
 BATCH = 500
@@ -167,7 +168,12 @@ def parse_line(text: str | bytes) -> RecordLine | SetLine:
             raise ValueError("setName must be a non-empty string")
         if description is not None and not isinstance(description, str):
             raise ValueError("setDescription must be a string")
-        return SetLine(check_set_spec(obj["setSpec"]), name, description)
+        # Stored as text and shown as XML text: what XML 1.0 (or the database) cannot hold goes.
+        return SetLine(
+            check_set_spec(obj["setSpec"]),
+            clean_text(name),
+            None if description is None else clean_text(description),
+        )
     unknown = set(obj) - RECORD_KEYS
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
