@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from .config import ConfigError
@@ -27,7 +27,20 @@ def _state() -> Any:
         raise click.ClickException(f"cannot open the database: {exc.orig}") from None
 
 
-@click.group()
+class _Commands(click.Group):
+    """Commands whose database errors (locked, unreachable) end in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:  # OperationalError included
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+            raise click.ClickException(
+                f"database error: {reason or type(exc.orig).__name__}"
+            ) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """An OAI-PMH 2.0 data provider (settings: OAI_* environment variables, see README.md)."""
 
