@@ -20,7 +20,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         # Each worker builds its own app, so engines and connections are never shared across a fork.
         from . import create_app
 
-        return create_app()
+        app = create_app()
+        # FLASK_DEBUG=1 in the environment would turn debug on; never in production.
+        app.debug = False
+        return app
 
 
 def run(host: str, port: int, workers: int) -> None:
