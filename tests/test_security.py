@@ -185,11 +185,11 @@ def _safe_parser_call(node: ast.expr) -> bool:
 
 def unsafe_xml_parsing(source: str) -> list[str]:
     """Where ``source`` parses XML without a parser that resolves no entities and stays
-    off the network (a module-level name bound to such an XMLParser counts as one)."""
+    off the network (a name bound to such an XMLParser counts as one)."""
     tree = ast.parse(source)
     safe_names = {
         target.id
-        for node in tree.body
+        for node in ast.walk(tree)
         if isinstance(node, (ast.Assign, ast.AnnAssign))
         and node.value is not None
         and _safe_parser_call(node.value)
