@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
 from ..fragments import header_bytes, record_bytes
-from ..protocol import format_datestamp, utc_now
+from ..protocol import format_datestamp
 from ..uris import is_any_uri
 from ..xmlchars import clean_text
 from .models import Fragment, Membership, OAISet, Record
+from .stamps import pending, settle
 
 BATCH = 500
 
@@ -228,7 +229,9 @@ def numbered_lines(
 class Loader:
     """Writes parsed lines in batches inside the caller's transaction."""
 
-    def __init__(self, session: Session, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, session: Session, now: Callable[[], datetime] = pending) -> None:
+        # "Now" is settled at the commit (stamps.settle), so a harvest that starts while
+        # this load runs and its follow-up cannot both miss what the load changes.
         self.session = session
         self.now = now
         self.report = LoadReport()
@@ -359,11 +362,12 @@ class Loader:
                         )
                     )
                     existing[ancestor] = False
+        settle(self.session)
         return self.report
 
 
 def mark_deleted(
-    session: Session, identifiers: Iterable[str], now: Callable[[], datetime] = utc_now
+    session: Session, identifiers: Iterable[str], now: Callable[[], datetime] = pending
 ) -> int:
     """Mark records deleted (they stay as deleted headers); unknown ones raise LoadError."""
     wanted = list(dict.fromkeys(identifiers))
@@ -386,4 +390,5 @@ def mark_deleted(
         )
         writes.append((line, stamp))
     loader.write(writes, replace=wanted)
+    settle(session)
     return len(writes)
