@@ -24,7 +24,11 @@ def _state() -> Any:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     except OperationalError as exc:
-        raise click.ClickException(f"cannot open the database: {exc.orig}") from None
+        raise click.ClickException(f"cannot open the database: {_first_line(exc.orig)}") from None
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 class _Commands(click.Group):
@@ -34,10 +38,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except DBAPIError as exc:  # OperationalError included
-            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
-            raise click.ClickException(
-                f"database error: {reason or type(exc.orig).__name__}"
-            ) from None
+            raise click.ClickException(f"database error: {_first_line(exc.orig)}") from None
 
 
 @click.group(cls=_Commands)
