@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 
 def server_url() -> str:
@@ -53,3 +53,8 @@ def database(kind: str, folder: Path) -> Iterator[str]:
         return
     with own_schema(server_url()) as url:
         yield url
+
+
+def admin_engine() -> Engine:
+    """An autocommit engine on the server, for watching ``pg_stat_activity``."""
+    return create_engine(server_url(), isolation_level="AUTOCOMMIT")

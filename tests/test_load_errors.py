@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
 from oai.cli import main
 from oai.store.loader import BATCH
-from oai.store.models import Model
 
 from .conftest import record
+from .storedump import snapshot
 
 OK_META = {"title": ["A title"]}
 
@@ -131,19 +130,6 @@ def _good_lines() -> list[str | bytes]:
     return lines
 
 
-def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return {
-                table.name: sorted(tuple(row) for row in connection.execute(sa.select(table)))
-                for table in Model.metadata.sorted_tables
-            }
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def base_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """A store with a few hundred records, built once; its file and snapshot."""
@@ -153,7 +139,7 @@ def base_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     env = {"OAI_DATABASE_URL": f"sqlite:///{path}", "OAI_SECRET_KEY": "load-errors"}
     result = CliRunner().invoke(main, ["load", str(lines)], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return path, _snapshot(env["OAI_DATABASE_URL"])
+    return path, snapshot(env["OAI_DATABASE_URL"])
 
 
 @pytest.fixture
@@ -164,9 +150,9 @@ def stored(
     with closing(sqlite3.connect(base_store[0])) as source:
         with closing(sqlite3.connect(tmp_path / "store.sqlite")) as target:
             source.backup(target)
-    snapshot: dict[str, list[tuple[Any, ...]]] = base_store[1]
-    assert _snapshot(env["OAI_DATABASE_URL"]) == snapshot
-    return snapshot
+    base: dict[str, list[tuple[Any, ...]]] = base_store[1]
+    assert snapshot(env["OAI_DATABASE_URL"]) == base
+    return base
 
 
 def _assert_refused(result: Any, where: str, word: str) -> None:
@@ -190,7 +176,7 @@ def test_a_bad_line_refuses_the_whole_file(
     path = _write(tmp_path / "bad.jsonl", good + [bad] + [json.dumps(record(5000))])
     result = CliRunner().invoke(main, ["load", str(path)], env=env, catch_exceptions=False)
     _assert_refused(result, f"{path}:{len(good) + 1}", word)
-    assert _snapshot(env["OAI_DATABASE_URL"]) == stored
+    assert snapshot(env["OAI_DATABASE_URL"]) == stored
 
 
 def test_duplicate_across_two_files_of_one_load(
@@ -202,7 +188,7 @@ def test_duplicate_across_two_files_of_one_load(
         main, ["load", str(first), str(second)], env=env, catch_exceptions=False
     )
     _assert_refused(result, f"{second}:2", "twice")
-    assert _snapshot(env["OAI_DATABASE_URL"]) == stored
+    assert snapshot(env["OAI_DATABASE_URL"]) == stored
 
 
 def test_missing_second_file_loads_nothing(
@@ -215,7 +201,7 @@ def test_missing_second_file_loads_nothing(
     )
     assert result.exit_code != 0
     assert result.stderr.strip().splitlines() == [f"Error: {missing}: No such file or directory"]
-    assert _snapshot(env["OAI_DATABASE_URL"]) == stored
+    assert snapshot(env["OAI_DATABASE_URL"]) == stored
 
 
 def test_standard_input_through_a_real_process(
@@ -236,4 +222,4 @@ def test_standard_input_through_a_real_process(
     assert result.stdout == b""
     where = re.escape(f"<stdin>:{len(_good_lines()) + 1}")
     assert re.fullmatch(rf"Error: {where}: [^\n]*object[^\n]*\n", result.stderr.decode())
-    assert _snapshot(env["OAI_DATABASE_URL"]) == stored
+    assert snapshot(env["OAI_DATABASE_URL"]) == stored
