@@ -103,10 +103,15 @@ def _page(html: str) -> BaseResponse:
 
 
 @bp.before_request
-def _limit_query() -> None:
-    """A query string longer than any OAI-PMH request needs is refused before parsing."""
+def _refuse_malformed() -> None:
+    """Requests no OAI answer fits are refused before parsing: a query string longer than
+    any OAI-PMH request needs (414), a Host header no URL can be built from (400)."""
     if len(request.query_string) > MAX_QUERY:
         abort(414)
+    try:
+        request.base_url  # noqa: B018 -- Werkzeug raises ValueError for a port out of range
+    except ValueError:
+        abort(400)
 
 
 @bp.errorhandler(DBAPIError)
