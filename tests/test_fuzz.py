@@ -6,7 +6,9 @@ garbage, invalid UTF-8, NUL and control characters reach the application as a
 harvester could send them. The deliberate non-200 answers are:
 
 - 413 Request Entity Too Large: a POST body over ``web.MAX_BODY``;
-- 414 URI Too Long: a query string over ``web.MAX_QUERY``.
+- 414 URI Too Long: a query string over ``web.MAX_QUERY``;
+- 400 Bad Request: a Host header Werkzeug refuses, before the app runs;
+- 304 Not Modified: GetRecord with an If-Modified-Since at or after the record's datestamp.
 
 Any exception that reaches Flask's error handling fails the test
 (``got_request_exception`` is recorded and PROPAGATE_EXCEPTIONS re-raises).
@@ -14,10 +16,13 @@ Any exception that reaches Flask's error handling fails the test
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,7 +33,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
-from werkzeug.test import TestResponse
+from werkzeug.test import EnvironBuilder, TestResponse, run_wsgi_app
 
 from oai import create_app, web
 
@@ -142,20 +147,27 @@ def tokens(fuzz_app: Flask) -> list[str]:
     return found
 
 
-@pytest.fixture
-def fuzz_client(fuzz_app: Flask) -> Iterator[FlaskClient]:
-    """A client whose app fails the test if any exception reaches Flask's handlers."""
+@contextmanager
+def no_escapes(app: Flask) -> Iterator[None]:
+    """Fail if any exception reaches Flask's handling of unhandled errors meanwhile."""
     escaped: list[BaseException] = []
 
     def record_exception(sender: Flask, exception: BaseException, **extra: object) -> None:
         escaped.append(exception)
 
-    got_request_exception.connect(record_exception, fuzz_app)
+    got_request_exception.connect(record_exception, app)
     try:
-        yield fuzz_app.test_client()
+        yield
     finally:
-        got_request_exception.disconnect(record_exception, fuzz_app)
+        got_request_exception.disconnect(record_exception, app)
     assert escaped == []
+
+
+@pytest.fixture
+def fuzz_client(fuzz_app: Flask) -> Iterator[FlaskClient]:
+    """A client whose app fails the test if any exception reaches Flask's handlers."""
+    with no_escapes(fuzz_app):
+        yield fuzz_app.test_client()
 
 
 def _encode(text: str, raw: bool) -> bytes:
@@ -366,3 +378,70 @@ def test_json_body_is_not_taken_for_arguments(fuzz_client: FlaskClient) -> None:
     response = fuzz_client.post("/oai", data=json.dumps({"verb": "Identify"}))
     assert response.status_code == 200
     assert error_code(xsd.validate(response.data)) == "badVerb"
+
+
+HEADER_VALUES = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60),
+    st.sampled_from(
+        [
+            "text/html",
+            "text/html;q=0.9, text/xml",
+            "*/*",
+            "gzip",
+            "deflate;q=0, gzip;q=0",
+            "br, zstd",
+            "Sat, 29 Oct 1994 19:43:31 GMT",
+            "Thu, 01 Jan 1970 00:00:00 GMT",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+            "yesterday",
+            "a b",
+            "%zz",
+            "[::1]:80",
+            "example.org:99999",
+        ]
+    ),
+)
+
+
+@pytest.mark.usefixtures("schemas")
+@FUZZ
+@given(
+    headers=st.dictionaries(
+        st.sampled_from(["Accept", "Accept-Encoding", "If-Modified-Since", "Host"]),
+        HEADER_VALUES,
+    ),
+    query=st.sampled_from(
+        [
+            "verb=Identify",
+            "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:example.org:rec-00001",
+            "verb=ListRecords&metadataPrefix=oai_dc",
+            "verb=Nope",
+        ]
+    ),
+)
+def test_any_headers(fuzz_app: Flask, headers: dict[str, str], query: str) -> None:
+    """Content negotiation, compression, conditional requests and Host, any header values.
+
+    Called as a WSGI server would call the app: the test client would itself choke on
+    some Host values (a port out of range) before the app saw them.
+    """
+    environ = EnvironBuilder(path="/oai", query_string=query).get_environ()
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    with no_escapes(fuzz_app):
+        chunks, status, response_headers = run_wsgi_app(fuzz_app, environ, buffered=True)
+    code = int(status.split()[0])
+    assert code in (200, 304, 400), status
+    if code != 200:
+        return
+    header = dict(response_headers)
+    body = b"".join(chunks)
+    if header.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    elif header.get("Content-Encoding") == "deflate":
+        body = zlib.decompress(body)
+    if header["Content-Type"].startswith("text/html"):
+        assert b"Traceback" not in body
+        return
+    assert header["Content-Type"] == "text/xml; charset=utf-8"
+    xsd.validate(body)
