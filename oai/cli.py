@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from .config import ConfigError
@@ -24,10 +24,24 @@ def _state() -> Any:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     except OperationalError as exc:
-        raise click.ClickException(f"cannot open the database: {exc.orig}") from None
+        raise click.ClickException(f"cannot open the database: {_first_line(exc.orig)}") from None
 
 
-@click.group()
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+class _Commands(click.Group):
+    """Commands whose database errors (locked, unreachable) end in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:  # OperationalError included
+            raise click.ClickException(f"database error: {_first_line(exc.orig)}") from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """An OAI-PMH 2.0 data provider (settings: OAI_* environment variables, see README.md)."""
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from .protocol import format_datestamp
 from .xmlchars import clean_text
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -31,7 +32,7 @@ def _header(
     if deleted:
         header.set("status", "deleted")
     etree.SubElement(header, _IDENTIFIER).text = clean_text(identifier)
-    etree.SubElement(header, _DATESTAMP).text = datestamp.isoformat(timespec="seconds") + "Z"
+    etree.SubElement(header, _DATESTAMP).text = format_datestamp(datestamp)
     for spec in set_specs:
         etree.SubElement(header, _SET_SPEC).text = spec
     return header

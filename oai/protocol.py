@@ -117,8 +117,11 @@ def parse_datestamp(text: str) -> Datestamp:
 
 
 def format_datestamp(value: datetime) -> str:
-    """The repository's datestamp form, seconds granularity in UTC."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The repository's datestamp form, seconds granularity in UTC.
+
+    Not ``strftime("%Y")``: that writes year 1 as ``1``, which no schema accepts.
+    """
+    return value.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def utc_now() -> datetime:

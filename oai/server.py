@@ -26,7 +26,10 @@ def _create_app() -> Any:
     # Each worker builds its own app, so engines and connections are never shared across a fork.
     from . import create_app
 
-    return create_app()
+    app = create_app()
+    # FLASK_DEBUG=1 in the environment would turn debug on; never in production.
+    app.debug = False
+    return app
 
 
 def options(host: str, port: int, workers: int) -> dict[str, Any]:

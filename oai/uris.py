@@ -31,7 +31,8 @@ def _schema() -> etree.XMLSchema:
     # One per thread: validation contexts are not shared between gunicorn's threads.
     schema: etree.XMLSchema | None = getattr(_local, "schema", None)
     if schema is None:
-        schema = etree.XMLSchema(etree.XML(_SCHEMA))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        schema = etree.XMLSchema(etree.XML(_SCHEMA, parser))
         _local.schema = schema
     return schema
 

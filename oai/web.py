@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MIMEAccept
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Largest POST body accepted (HTTP 413 beyond); OAI-PMH arguments are short.
 MAX_BODY = 64 * 1024
+#: Longest query string accepted (HTTP 414 beyond), for servers that do not limit it themselves.
+MAX_QUERY = MAX_BODY
 #: Seconds a harvester is asked to wait when the database is unavailable.
 RETRY_AFTER = 10
 XML_TYPE = "text/xml; charset=utf-8"
@@ -120,6 +122,18 @@ def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Respon
 def _page(html: str) -> BaseResponse:
     """A rendered page, with the headers every page carries."""
     return browser.page_response(respond_xml([html.encode()], browser.HTML_TYPE))
+
+
+@bp.before_request
+def _refuse_malformed() -> None:
+    """Requests no OAI answer fits are refused before parsing: a query string longer than
+    any OAI-PMH request needs (414), a Host header no URL can be built from (400)."""
+    if len(request.query_string) > MAX_QUERY:
+        abort(414)
+    try:
+        request.base_url  # noqa: B018 -- Werkzeug raises ValueError for a port out of range
+    except ValueError:
+        abort(400)
 
 
 @bp.errorhandler(DBAPIError)

@@ -18,8 +18,9 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..protocol import utc_now
+from ..protocol import format_datestamp
 from ..uris import is_any_uri
+from ..xmlchars import clean_text
 from .models import Fragment, Membership, OAISet, Record
 from .rows import (
     MembershipStage,
@@ -29,6 +30,7 @@ from .rows import (
     render_rows,
     with_ancestors,
 )
+from .stamps import pending, settle
 
 BATCH = 500
 
@@ -80,7 +82,7 @@ class RecordLine:
     def source(self, datestamp: datetime) -> str:
         line = {
             "identifier": self.identifier,
-            "datestamp": datestamp.isoformat(timespec="seconds") + "Z",
+            "datestamp": format_datestamp(datestamp),
             "deleted": self.deleted,
             "sets": list(self.sets),
             "metadata": self.metadata,
@@ -174,7 +176,12 @@ def parse_line(text: str | bytes) -> RecordLine | SetLine:
             raise ValueError("setName must be a non-empty string")
         if description is not None and not isinstance(description, str):
             raise ValueError("setDescription must be a string")
-        return SetLine(check_set_spec(obj["setSpec"]), name, description)
+        # Stored as text and shown as XML text: what XML 1.0 (or the database) cannot hold goes.
+        return SetLine(
+            check_set_spec(obj["setSpec"]),
+            clean_text(name),
+            None if description is None else clean_text(description),
+        )
     unknown = set(obj) - RECORD_KEYS
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
@@ -252,7 +259,9 @@ def decide(
 class Loader:
     """Writes parsed lines in batches inside the caller's transaction; call ``finish``."""
 
-    def __init__(self, session: Session, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, session: Session, now: Callable[[], datetime] = pending) -> None:
+        # "Now" is settled at the commit (stamps.settle), so a harvest that starts while
+        # this load runs and its follow-up cannot both miss what the load changes.
         self.session = session
         self.now = now
         self.report = LoadReport()
@@ -359,11 +368,12 @@ class Loader:
                         )
                     )
                     existing[ancestor] = False
+        settle(self.session)
         return self.report
 
 
 def mark_deleted(
-    session: Session, identifiers: Iterable[str], now: Callable[[], datetime] = utc_now
+    session: Session, identifiers: Iterable[str], now: Callable[[], datetime] = pending
 ) -> int:
     """Mark records deleted (they stay as deleted headers); unknown ones raise LoadError."""
     wanted = list(dict.fromkeys(identifiers))
