@@ -142,7 +142,7 @@ def test_serve_turns_debug_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     """The app gunicorn serves is never in debug mode, whatever FLASK_DEBUG says."""
     monkeypatch.setenv("FLASK_DEBUG", "1")
     monkeypatch.setenv("OAI_DATABASE_URL", f"sqlite:///{tmp_path / 'debug.sqlite'}")
-    app = server._Gunicorn({"bind": "127.0.0.1:0"}).load()
+    app = server._create_app()
     try:
         assert app.debug is False
         assert not app.config["PROPAGATE_EXCEPTIONS"]
