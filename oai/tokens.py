@@ -94,7 +94,7 @@ class TokenCodec:
         self._clock = clock
 
     def _sign(self, payload: bytes) -> bytes:
-        return hmac.new(self._key, payload, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+        return hmac.digest(self._key, payload, "sha256")[:_SIGNATURE_BYTES]
 
     def expires_at(self, state: ListState) -> datetime | None:
         """When the token stops working, for the resumptionToken's expirationDate."""

@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from . import protocol
 from .config import Settings
 from .errors import (
@@ -84,7 +82,8 @@ Result = IdentifyResult | FormatsResult | SetsResult | ItemsResult | RecordResul
 class Context:
     """What every verb may use besides the request."""
 
-    session: Session
+    #: The endpoint's Core connection (or a Session): only ``queries`` functions use it.
+    session: queries.Reader
     settings: Settings
     codec: TokenCodec
     now: datetime = field(default_factory=protocol.utc_now)

@@ -79,6 +79,11 @@ def _whole_or_stream(chunks: Iterable[bytes]) -> bytes | Iterator[bytes]:
 
 def _encoding() -> str | None:
     """gzip or deflate if the client asks for it; plain XML otherwise."""
+    header = request.headers.get("Accept-Encoding", "")
+    # Most harvesters send no header or "identity": skip parsing a header that cannot
+    # name a coding we offer (only the names themselves or ``*`` can).
+    if "*" not in header and not any(name in header.lower() for name in verbs.COMPRESSIONS):
+        return None
     accepted = request.accept_encodings
     for name in verbs.COMPRESSIONS:
         if accepted[name] > 0:
@@ -159,8 +164,10 @@ def answer(
     base_url = state.settings.base_url or base_url
     try:
         parsed = protocol.parse(pairs, state.codec)
-        with Session(state.read_engine) as session:
-            ctx = verbs.Context(session, state.settings, state.codec, now)
+        # A Core connection, not a Session: the verbs only read, and a Session's unit of
+        # work costs more per request than the page query's own Python overhead.
+        with state.read_engine.connect() as connection:
+            ctx = verbs.Context(connection, state.settings, state.codec, now)
             result: verbs.Result | OAIError = verbs.run(ctx, parsed)
         echoed = protocol.echo_arguments(pairs)
     except OAIError as error:
@@ -194,9 +201,14 @@ def _page_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
         return _page(browser.verb_page(document, pairs, session, state.settings))
 
 
+def _wants_html() -> bool:
+    """wants_html for this request; no Accept header (most harvesters) means XML unparsed."""
+    return "Accept" in request.headers and wants_html(request.accept_mimetypes)
+
+
 @bp.route("/oai", methods=["GET", "POST"])
 def oai() -> BaseResponse:
-    if wants_html(request.accept_mimetypes):
+    if _wants_html():
         response = _page_response(_pairs(), request.base_url)
     else:
         response = _xml_response(_pairs(), request.base_url)

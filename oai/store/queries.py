@@ -1,4 +1,5 @@
-"""Every SELECT the endpoint runs. Functions take a Session and return plain values.
+"""Every SELECT the endpoint runs. Functions take a Session or a Core Connection (the
+endpoint passes a Connection: a page needs no ORM unit of work) and return plain values.
 
 Lists are keyset pages: ``(datestamp, identifier) > (last sent)`` below the
 snapshot bound, ordered by the same pair, ``LIMIT n + 1`` so the extra row
@@ -13,10 +14,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     DateTime,
     Integer,
     Select,
@@ -30,10 +32,20 @@ from sqlalchemy.orm import Session
 
 from .models import Fragment, Membership, Meta, OAISet, Record
 
+#: What the query functions read through: an ORM Session (CLI, pages) or a Core Connection.
+Reader = Session | Connection
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One row of a list page: its keyset position and the bytes to send."""
+
+def _connection(reader: Reader) -> Connection:
+    """The Core connection under ``reader``, to run a cached Core statement without the ORM."""
+    return reader.connection() if isinstance(reader, Session) else reader
+
+
+class Item(NamedTuple):
+    """One row of a list page: its keyset position and the bytes to send.
+
+    A NamedTuple so a page's rows become items in one C-level call per row.
+    """
 
     datestamp: datetime
     identifier: str
@@ -121,7 +133,7 @@ def _items_select(
 
 
 def page_items(
-    session: Session,
+    session: Reader,
     *,
     prefix: str | None,
     set_spec: str | None,
@@ -144,12 +156,12 @@ def page_items(
         "limit": limit,
     }
     used = {key: value for key, value in params.items() if value is not None}
-    rows: Sequence[Any] = session.connection().execute(query, used).all()
-    return [Item(d, i, x) for d, i, x in rows]
+    cursor = _connection(session).execute(query, used)
+    return list(map(Item._make, cursor))
 
 
 def count_items(
-    session: Session, *, set_spec: str | None, from_: datetime | None, until: datetime | None
+    session: Reader, *, set_spec: str | None, from_: datetime | None, until: datetime | None
 ) -> int:
     """How many items the list holds: completeListSize, counted once per list sequence."""
     source = _MEMBERSHIPS if set_spec is not None else _RECORDS
@@ -161,10 +173,10 @@ def count_items(
     )
     params = {"set_spec": set_spec, "from_": from_, "until": until}
     used = {key: value for key, value in params.items() if value is not None}
-    return int(session.connection().execute(query, used).scalar_one())
+    return int(_connection(session).execute(query, used).scalar_one())
 
 
-def record_xml(session: Session, identifier: str, prefix: str) -> bytes | None:
+def record_xml(session: Reader, identifier: str, prefix: str) -> bytes | None:
     """The ``<record>`` bytes of one record in one format, or None."""
     query = select(Fragment.record_xml).where(
         Fragment.identifier == identifier, Fragment.prefix == prefix
@@ -172,23 +184,23 @@ def record_xml(session: Session, identifier: str, prefix: str) -> bytes | None:
     return session.execute(query).scalar_one_or_none()
 
 
-def record_datestamp(session: Session, identifier: str) -> datetime | None:
+def record_datestamp(session: Reader, identifier: str) -> datetime | None:
     """The record's datestamp, or None when the identifier is unknown."""
     query = select(Record.datestamp).where(Record.identifier == identifier)
     return session.execute(query).scalar_one_or_none()
 
 
-def record_formats(session: Session, identifier: str) -> list[str]:
+def record_formats(session: Reader, identifier: str) -> list[str]:
     """Prefixes the record can be disseminated in (empty for an unknown identifier)."""
     query = select(Fragment.prefix).where(Fragment.identifier == identifier)
     return list(session.execute(query).scalars())
 
 
-def earliest_datestamp(session: Session) -> datetime | None:
+def earliest_datestamp(session: Reader) -> datetime | None:
     return session.execute(select(func.min(Record.datestamp))).scalar_one_or_none()
 
 
-def sample_identifier(session: Session, namespace: str) -> str | None:
+def sample_identifier(session: Reader, namespace: str) -> str | None:
     """An identifier that really exists in the ``oai:<namespace>:`` scheme, for Identify."""
     prefix = f"oai:{namespace}:"
     query = (
@@ -200,16 +212,16 @@ def sample_identifier(session: Session, namespace: str) -> str | None:
     return session.execute(query).scalar_one_or_none()
 
 
-def has_sets(session: Session) -> bool:
+def has_sets(session: Reader) -> bool:
     return session.execute(select(OAISet.set_spec).limit(1)).first() is not None
 
 
-def set_exists(session: Session, set_spec: str) -> bool:
+def set_exists(session: Reader, set_spec: str) -> bool:
     query = select(OAISet.set_spec).where(OAISet.set_spec == set_spec)
     return session.execute(query).first() is not None
 
 
-def page_sets(session: Session, *, after: str | None, limit: int) -> list[SetRow]:
+def page_sets(session: Reader, *, after: str | None, limit: int) -> list[SetRow]:
     """Sets in setSpec order after ``after``, at most ``limit``."""
     query = select(OAISet.set_spec, OAISet.name, OAISet.description).order_by(OAISet.set_spec)
     if after is not None:
@@ -217,11 +229,11 @@ def page_sets(session: Session, *, after: str | None, limit: int) -> list[SetRow
     return [SetRow(s, n, d) for s, n, d in session.execute(query.limit(limit))]
 
 
-def count_sets(session: Session) -> int:
+def count_sets(session: Reader) -> int:
     return session.execute(select(func.count()).select_from(OAISet)).scalar_one()
 
 
-def counts(session: Session) -> Counts:
+def counts(session: Reader) -> Counts:
     records = session.execute(select(func.count()).select_from(Record)).scalar_one()
     deleted = session.execute(
         select(func.count()).select_from(Record).where(Record.deleted.is_(True))
@@ -242,7 +254,7 @@ def secret_key(session: Session) -> str:
     return session.execute(select(Meta.value).where(Meta.key == "secret_key")).scalar_one()
 
 
-def formats_of(session: Session, identifiers: Sequence[str]) -> dict[str, list[str]]:
+def formats_of(session: Reader, identifiers: Sequence[str]) -> dict[str, list[str]]:
     """The prefixes each identifier can be disseminated in, for a whole page in one query."""
     if not identifiers:
         return {}
@@ -255,7 +267,7 @@ def formats_of(session: Session, identifiers: Sequence[str]) -> dict[str, list[s
     return found
 
 
-def set_names(session: Session, set_specs: Sequence[str]) -> dict[str, str]:
+def set_names(session: Reader, set_specs: Sequence[str]) -> dict[str, str]:
     """setName by setSpec for the given specs (undeclared specs are simply absent)."""
     if not set_specs:
         return {}
