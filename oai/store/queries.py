@@ -156,8 +156,8 @@ def page_items(
         "limit": limit,
     }
     used = {key: value for key, value in params.items() if value is not None}
-    cursor = _connection(session).execute(query, used)
-    return list(map(Item._make, cursor))
+    rows = _connection(session).execute(query, used).all()  # one fetchall, not a fetch a row
+    return list(map(Item._make, rows))
 
 
 def count_items(
