@@ -81,6 +81,20 @@ def test_compressed_body_is_the_plain_document(
 
 
 @pytest.mark.parametrize(
+    ("header", "expected"),
+    [("*", "gzip"), ("GZIP", "gzip"), ("br, Deflate", "deflate"), ("identity, *;q=0.5", "gzip")],
+)
+def test_wildcard_and_case_still_select_an_encoding(
+    client: FlaskClient, load: Any, header: str, expected: str
+) -> None:
+    """web._encoding skips parsing headers that name no coding we offer; these do."""
+    load([record(1)])
+    response = _get(client, {"verb": "Identify"}, **{"Accept-Encoding": header})
+    assert response.headers["Content-Encoding"] == expected
+    xsd.validate(DECOMPRESS[expected](response.data))
+
+
+@pytest.mark.parametrize(
     "header",
     ["gzip;q=0", "identity", "br", "gzip;q=0, deflate;q=0"],
 )
