@@ -15,17 +15,29 @@ from .config import Settings, load_settings
 __all__ = ["create_app"]
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from ``OAI_*`` settings; ``overrides`` replaces Settings fields (tests)."""
-    from . import web
-    from .state import State
+def _configure(overrides: Mapping[str, Any] | None = None) -> tuple[Flask, Settings]:
+    """A bare app and its settings, the instance folder made for the default database.
 
+    ``oai db`` uses this alone: it must reach a database whose schema the app refuses.
+    """
     app = Flask(__name__, instance_relative_config=True)
     settings: Settings = load_settings(os.environ, Path(app.instance_path))
     if overrides:
         settings = dataclasses.replace(settings, **overrides)
     if settings.database_url.startswith("sqlite:///") and "oai.sqlite" in settings.database_url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return app, settings
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from ``OAI_*`` settings; ``overrides`` replaces Settings fields (tests).
+
+    Raises ``store.schema.SchemaError`` when the database's schema is behind this code.
+    """
+    from . import web
+    from .state import State
+
+    app, settings = _configure(overrides)
     app.config["MAX_CONTENT_LENGTH"] = web.MAX_BODY
     app.extensions["oai"] = State.open(settings)
     app.register_blueprint(web.bp)

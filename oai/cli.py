@@ -16,15 +16,21 @@ from .config import ConfigError
 
 
 def _state() -> Any:
-    """The process state (settings, engines); config errors become one-line CLI errors."""
+    """The process state (settings, engines); config and schema errors become one-line errors."""
     from . import create_app
+    from .store.schema import SchemaError
 
     try:
-        return create_app().extensions["oai"]
-    except ConfigError as exc:
+        state = create_app().extensions["oai"]
+    except (ConfigError, SchemaError) as exc:
         raise click.ClickException(str(exc)) from None
     except OperationalError as exc:
         raise click.ClickException(f"cannot open the database: {_first_line(exc.orig)}") from None
+    # Close the connections when the command ends (it may run in-process, as in tests).
+    context = click.get_current_context()
+    context.call_on_close(state.engine.dispose)
+    context.call_on_close(state.read_engine.dispose)
+    return state
 
 
 def _first_line(error: object) -> str:
@@ -181,11 +187,66 @@ def bootstrap(state: Any) -> int:
 def serve(host: str, port: int, workers: int) -> None:
     """Serve /oai with gunicorn; an empty database gets the bundled fixtures first."""
     from .server import run
+    from .store.schema import lock
 
     state = _state()
-    loaded = bootstrap(state)
+    with lock(state.engine):  # nodes starting together seed an empty database once
+        loaded = bootstrap(state)
     if loaded:
         click.echo(f"loaded {loaded} fixture lines into the empty database", err=True)
     state.engine.dispose()
     click.echo(f"serving http://{host}:{port}/oai with {workers} worker(s)", err=True)
     run(host, port, workers)
+
+
+@main.group()
+def db() -> None:
+    """The database schema: its revision, and migrating it to this version of oai."""
+
+
+def _primary() -> Any:
+    """An engine on the primary database, opened without the schema check ``_state`` makes."""
+    from . import _configure
+    from .store import make_engine
+
+    try:
+        _, settings = _configure()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    return make_engine(settings.database_url)
+
+
+@db.command()
+def current() -> None:
+    """Print the schema revision of the database and the one this version needs."""
+    from .store import schema
+
+    engine = _primary()
+    try:
+        with engine.connect() as connection:
+            state = schema.status(connection)
+    except OperationalError as exc:
+        raise click.ClickException(f"cannot open the database: {_first_line(exc.orig)}") from None
+    finally:
+        engine.dispose()
+    click.echo(f"database: {schema.describe(state)}")
+
+
+@db.command()
+def upgrade() -> None:
+    """Migrate the database's schema to this version of oai (creates it when empty)."""
+    from .store import schema
+
+    engine = _primary()
+    try:
+        before, after = schema.upgrade(engine)
+    except schema.SchemaError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OperationalError as exc:
+        raise click.ClickException(f"cannot open the database: {_first_line(exc.orig)}") from None
+    finally:
+        engine.dispose()
+    if before.current == after.current:
+        click.echo(f"database already at revision {after.current} (head)")
+    else:
+        click.echo(f"database upgraded from {schema.describe(before)} to revision {after.current}")

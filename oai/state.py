@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from .config import Settings
-from .store import create_schema, make_engine, queries
+from .store import make_engine, queries, schema
 from .tokens import TokenCodec
 
 
@@ -22,9 +22,17 @@ class State:
 
     @classmethod
     def open(cls, settings: Settings) -> State:
-        """Connect, create the schema if missing, and settle the token key."""
+        """Connect, check the schema (created when the database is empty), settle the token key.
+
+        Raises schema.SchemaError when the schema is behind: ``oai db upgrade`` moves it.
+        Only the primary is checked and written; a replica follows it.
+        """
         engine = make_engine(settings.database_url)
-        create_schema(engine)
+        try:
+            schema.prepare(engine)
+        except Exception:
+            engine.dispose()
+            raise
         read_engine = (
             make_engine(settings.database_read_url) if settings.database_read_url else engine
         )

@@ -1,14 +1,12 @@
-"""Persistence: tables (models), every SELECT (queries), every write (loader).
+"""Persistence: tables (models), every SELECT (queries), every write (loader), versions (schema).
 
 Sessions are opened by the callers (web, cli); functions here take one.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session
-
-from .models import Model
 
 
 def make_engine(url: str) -> Engine:
@@ -25,12 +23,13 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create missing tables and indexes (idempotent)."""
-    Model.metadata.create_all(engine)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Datestamps are naive UTC ``timestamp`` values; a session in UTC keeps any
+        # comparison with a zone-aware value or now() in UTC too, whatever the server's zone.
+        options = f"{parsed.query.get('options', '')} -c timezone=UTC".strip()
+        parsed = parsed.update_query_dict({"options": options})
+    return create_engine(parsed, pool_pre_ping=True)
 
 
 #: SQLite page cache of a loading connection (KiB): a million-record load touches indexes
