@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from oai import create_app
 from oai.store.loader import Loader, numbered_lines
 
-from . import xsd
+from . import databases, xsd
 
 
 @pytest.fixture(autouse=True)
@@ -34,10 +34,27 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """The database a test's app uses: a new SQLite file."""
-    return f"sqlite:///{tmp_path / 'oai.sqlite'}"
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[databases.PostgresDatabase]:
+    """This session's own PostgreSQL database; skips when OAI_TEST_POSTGRES_URL is unset."""
+    server = databases.postgres_url()
+    if server is None:
+        pytest.skip("PostgreSQL not configured: set OAI_TEST_POSTGRES_URL to run these")
+    database = databases.PostgresDatabase(server)
+    yield database
+    database.close()
+
+
+@pytest.fixture(params=databases.KINDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database a test's app uses: a new SQLite file, or a new PostgreSQL schema.
+
+    Every test that touches the database runs on both (ids ``[sqlite]``, ``[postgresql]``).
+    """
+    if request.param == databases.SQLITE:
+        return f"sqlite:///{tmp_path / 'oai.sqlite'}"
+    postgres: databases.PostgresDatabase = request.getfixturevalue("postgres")
+    return postgres.new_schema()
 
 
 @pytest.fixture
