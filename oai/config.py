@@ -74,6 +74,34 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _database_url(name: str, raw: str) -> str:
+    """A SQLAlchemy URL for SQLite or PostgreSQL (psycopg 3), checked before any connection."""
+    from importlib.util import find_spec
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"{name}: not a database URL such as sqlite:///path") from None
+    if url.get_backend_name() == "sqlite" and url.get_driver_name() == "pysqlite":
+        return raw
+    if url.get_backend_name() == "postgresql" and url.drivername in (
+        "postgresql",
+        "postgresql+psycopg",
+    ):
+        if find_spec("psycopg") is None:
+            raise ConfigError(
+                f"{name}: PostgreSQL needs psycopg: pip install 'oai-endpoint[postgres]'"
+            )
+        # A bare postgresql:// would mean psycopg2, which this package does not install.
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise ConfigError(
+        f"{name}: use sqlite:///path or postgresql+psycopg://..., got {url.drivername}://"
+    )
+
+
 def _identity_defaults(fixtures: Path) -> dict[str, str]:
     """Identify facts from ``fixtures/settings.json``, so the bundled repository names itself."""
     defaults = dict(_FALLBACK_IDENTITY)
@@ -99,6 +127,9 @@ def load_settings(environ: Mapping[str, str], instance_path: Path) -> Settings:
     fixtures = fixtures_dir()
     identity = _identity_defaults(fixtures)
     database_url = get("OAI_DATABASE_URL") or f"sqlite:///{instance_path / 'oai.sqlite'}"
+    database_url = _database_url("OAI_DATABASE_URL", database_url)
+    read_url = get("OAI_DATABASE_READ_URL")
+    read_url = _database_url("OAI_DATABASE_READ_URL", read_url) if read_url else None
     page_size = _positive_int("OAI_PAGE_SIZE", get("OAI_PAGE_SIZE") or "100")
     max_age_raw = get("OAI_TOKEN_MAX_AGE")
     max_age = _positive_int("OAI_TOKEN_MAX_AGE", max_age_raw) if max_age_raw else None
@@ -116,7 +147,7 @@ def load_settings(environ: Mapping[str, str], instance_path: Path) -> Settings:
         )
     return Settings(
         database_url=database_url,
-        database_read_url=get("OAI_DATABASE_READ_URL"),
+        database_read_url=read_url,
         base_url=base_url,
         page_size=page_size,
         secret_key=get("OAI_SECRET_KEY"),

@@ -201,3 +201,29 @@ def test_sqlite_and_postgresql_answer_alike(
                 break
             args = {"verb": request_args["verb"], "resumptionToken": token}
     assert pages[0] == pages[1]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("sqlite:///tmp/x.sqlite", "sqlite:///tmp/x.sqlite"),
+        ("postgresql+psycopg://u:p@h:5432/d", "postgresql+psycopg://u:p@h:5432/d"),
+        ("postgresql://u@h/d?options=-csearch_path%3Ds", "postgresql+psycopg://u@h/d?options="),
+        ("nonsense", None),
+        ("mysql://u@h/d", None),
+        ("postgresql+psycopg2://u@h/d", None),
+    ],
+)
+@pytest.mark.parametrize("name", ["OAI_DATABASE_URL", "OAI_DATABASE_READ_URL"])
+def test_database_urls_are_checked_when_read(
+    name: str, raw: str, kept: str | None, tmp_path: Path
+) -> None:
+    from oai.config import ConfigError, load_settings
+
+    if kept is None:
+        with pytest.raises(ConfigError, match=f"^{name}: "):
+            load_settings({name: raw}, tmp_path)
+        return
+    settings = load_settings({name: raw}, tmp_path)
+    value = settings.database_url if name == "OAI_DATABASE_URL" else settings.database_read_url
+    assert value is not None and value.startswith(kept)
