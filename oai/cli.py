@@ -90,7 +90,7 @@ def _load_stream(state: Any, loader: Any, name: str, lines: Iterator[bytes], job
 
 def load_files(state: Any, paths: list[str], progress: bool, jobs: int | None = None) -> Any:
     """Load every file in one transaction; a bad line rolls all of it back."""
-    from .store import prepare_bulk_load
+    from .store import prepare_bulk_load, refresh_statistics
     from .store.loader import Loader, LoadError
 
     with Session(state.engine) as session, session.begin():
@@ -116,7 +116,9 @@ def load_files(state: Any, paths: list[str], progress: bool, jobs: int | None = 
             finally:
                 if path != "-":
                     stream.close()
-        return loader.finish()
+        report = loader.finish()
+    refresh_statistics(state.engine, report.added + report.updated)
+    return report
 
 
 @main.command()

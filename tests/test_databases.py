@@ -6,6 +6,7 @@ needs both at once and compares their responses to the same requests.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -227,3 +228,30 @@ def test_database_urls_are_checked_when_read(
     settings = load_settings({name: raw}, tmp_path)
     value = settings.database_url if name == "OAI_DATABASE_URL" else settings.database_read_url
     assert value is not None and value.startswith(kept)
+
+
+def test_a_large_load_refreshes_postgresql_statistics(
+    make_app: Callable[..., Flask], database_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    from click.testing import CliRunner
+
+    from oai import store
+    from oai.cli import main
+
+    monkeypatch.setattr(store, "ANALYZE_AFTER", 5)
+    engine = make_app().extensions["oai"].engine
+    source = tmp_path / "records.jsonl"
+    source.write_text("".join(json.dumps(record(n)) + "\n" for n in range(6)))
+    result = CliRunner().invoke(main, ["load", str(source)], env={"OAI_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    if engine.dialect.name != "postgresql":
+        assert not store.refresh_statistics(engine, 6)  # SQLite's planner needs none
+        return
+    with engine.connect() as connection:
+        analyzed = connection.execute(
+            text(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                "AND last_analyze IS NOT NULL ORDER BY relname"
+            )
+        ).scalars()
+        assert list(analyzed) == ["fragments", "memberships", "records", "sets"]

@@ -5,7 +5,7 @@ Sessions are opened by the callers (web, cli); functions here take one.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 
@@ -42,3 +42,22 @@ def prepare_bulk_load(session: Session) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+
+
+#: Records a load must add or change before PostgreSQL's statistics are refreshed at once.
+ANALYZE_AFTER = 1000
+
+
+def refresh_statistics(engine: Engine, changed: int) -> bool:
+    """After a large load, let PostgreSQL's planner see the new rows now; whether it ran.
+
+    Autovacuum analyzes a table only a minute or more later. Until then the planner
+    may think the tables nearly empty and join every fragment to serve one page
+    (measured: 100 ms a page instead of 4 ms, right after loading 20,000 records).
+    """
+    if engine.dialect.name != "postgresql" or changed < ANALYZE_AFTER:
+        return False
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE records, fragments, memberships, sets"))
+        connection.commit()
+    return True
