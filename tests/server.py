@@ -15,8 +15,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 START_TIMEOUT = 30.0
@@ -37,9 +38,27 @@ def _answers(url: str) -> bool:
         return False
 
 
-@contextmanager
-def running_server(folder: Path, env: Mapping[str, str], workers: int = 1) -> Iterator[str]:
-    """Start ``oai serve`` and yield its ``/oai`` URL once it answers Identify."""
+@dataclass(frozen=True, slots=True)
+class Started:
+    """One ``oai serve`` process: its ``/oai`` URL, the process, and its log file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def worker_pids(self, expect: int) -> list[int]:
+        """The gunicorn workers (the process's children, Linux /proc), once ``expect`` run."""
+        pid = self.process.pid
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                children = [int(child) for child in handle.read().split()]
+            if len(children) >= expect or time.monotonic() > deadline:
+                return children
+            time.sleep(0.1)
+
+
+def _start(folder: Path, env: Mapping[str, str], workers: int) -> Started:
     port = free_port()
     # The developer's own OAI_* settings stay out: the server gets exactly ``env``.
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
@@ -53,24 +72,53 @@ def running_server(folder: Path, env: Mapping[str, str], workers: int = 1) -> It
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    url = f"http://127.0.0.1:{port}/oai"
+    return Started(f"http://127.0.0.1:{port}/oai", process, log_path)
+
+
+def _wait(server: Started) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while not _answers(f"{server.url}?verb=Identify"):
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(
+                f"oai serve did not start (exit {server.process.poll()}):\n"
+                f"{server.log_path.read_text()}"
+            )
+        time.sleep(0.1)
+
+
+def _stop(server: Started) -> None:
+    # SIGINT is gunicorn's quick shutdown; SIGKILL if it hangs.
+    server.process.send_signal(signal.SIGINT)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(f"{url}?verb=Identify"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    f"oai serve did not start (exit {process.poll()}):\n{log_path.read_text()}"
-                )
-            time.sleep(0.1)
-        yield url
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@contextmanager
+def running_servers(
+    folder: Path, envs: Sequence[Mapping[str, str]], workers: int = 1
+) -> Iterator[list[Started]]:
+    """Start one ``oai serve`` per environment, all at once (as nodes booting together),
+    and yield them once every one answers Identify."""
+    started: list[Started] = []
+    try:
+        for env in envs:
+            started.append(_start(folder, env, workers))
+        for server in started:
+            _wait(server)
+        yield started
     finally:
-        # SIGINT is gunicorn's quick shutdown; SIGKILL if it hangs.
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for server in started:
+            _stop(server)
+
+
+@contextmanager
+def running_server(folder: Path, env: Mapping[str, str], workers: int = 1) -> Iterator[str]:
+    """Start ``oai serve`` and yield its ``/oai`` URL once it answers Identify."""
+    with running_servers(folder, [env], workers) as (server,):
+        yield server.url
 
 
 def server_log(folder: Path) -> str:

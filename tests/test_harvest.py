@@ -25,10 +25,10 @@ import pytest
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from oai.store import create_schema, make_engine
+from oai.store import make_engine, schema
 from oai.store.loader import Loader, numbered_lines, with_ancestors
 
-from . import xsd
+from . import databases, xsd
 from .conftest import error_code
 from .server import running_server, server_log
 
@@ -111,14 +111,20 @@ class Served:
         return root
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@pytest.fixture(scope="module", params=databases.KINDS)
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The server, on SQLite and (when configured) on PostgreSQL."""
     if xsd.schemas_dir() is None:
         pytest.skip("official schemas not found: set OAI_TEST_SCHEMAS or place ../shared/schemas")
     folder = tmp_path_factory.mktemp("harvest")
-    url = f"sqlite:///{folder / 'harvest.sqlite'}"
+    if request.param == databases.SQLITE:
+        url = f"sqlite:///{folder / 'harvest.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres").new_schema("harvest")
     engine = make_engine(url)
-    create_schema(engine)
+    schema.prepare(engine)
     with Session(engine) as session, session.begin():
         loader = Loader(session)
         for number, line in numbered_lines("generated", [json.dumps(x) for x in LINES]):

@@ -7,6 +7,8 @@ servers are real ``python -m oai serve`` processes sharing the test's database.
 from __future__ import annotations
 
 import json
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,8 +26,9 @@ from oai.config import fixtures_dir
 from oai.store import make_engine, queries
 from oai.store.models import Meta
 
-from . import databases, servers
+from . import databases, xsd
 from .conftest import error_code, load_lines, record
+from .server import Started, running_servers
 
 PAGE = 7
 #: Few datestamps for many records, so pages often split a run of equal datestamps.
@@ -59,39 +63,61 @@ def loaded(make_app: Callable[..., Flask], database_url: str) -> str:
     return database_url
 
 
+def get(server: Started, **args: str) -> etree._Element:
+    """GET the server's /oai with ``args``; asserts HTTP 200, returns the validated document."""
+    with urllib.request.urlopen(f"{server.url}?{urllib.parse.urlencode(args)}") as response:
+        assert response.status == 200
+        return xsd.validate(response.read())
+
+
+def harvest(servers: list[Started], **args: str) -> list[str]:
+    """Every header identifier of a list, page after page, asking the servers in turn."""
+    identifiers: list[str] = []
+    token: str | None = None
+    for page in range(10_000):
+        server = servers[page % len(servers)]
+        query = {"verb": args["verb"], "resumptionToken": token} if token else args
+        root = get(server, **query)
+        identifiers += root.xpath("//oai:header/oai:identifier/text()", namespaces=xsd.NS)
+        token = root.findtext(".//oai:resumptionToken", namespaces=xsd.NS)
+        if not token:
+            return identifiers
+    raise AssertionError("the list never ended")
+
+
 def _env(url: str, **extra: str) -> dict[str, str]:
     return {"OAI_DATABASE_URL": url, "OAI_PAGE_SIZE": str(PAGE), **extra}
 
 
 def test_two_nodes_alternating_pages_harvest_everything_once(
-    loaded: str, make_app: Callable[..., Flask], schemas: Path
+    loaded: str, make_app: Callable[..., Flask], tmp_path: Path, schemas: Path
 ) -> None:
     shared = _env(loaded, OAI_SECRET_KEY="key shared by the nodes")
-    with servers.running(shared, shared) as (node_a, node_b):
+    with running_servers(tmp_path, [shared, shared]) as (node_a, node_b):
         for args in (
             {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"},
             {"verb": "ListRecords", "metadataPrefix": "oai_dc"},
             {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "even"},
         ):
-            got = servers.harvest([node_a, node_b], **args)
+            got = harvest([node_a, node_b], **args)
             assert got == expected(lines(), args.get("set"))
-        first = node_a.get(verb="ListIdentifiers", metadataPrefix="oai_dc")
-        token = first.findtext(".//oai:resumptionToken", namespaces=servers.xsd.NS)
+        first = get(node_a, verb="ListIdentifiers", metadataPrefix="oai_dc")
+        token = first.findtext(".//oai:resumptionToken", namespaces=xsd.NS)
         assert token
     # A node signing with another key cannot be mixed in: the key must be shared.
     stranger = make_app(secret_key="another key").test_client()
     answer = stranger.get(
         "/oai", query_string={"verb": "ListIdentifiers", "resumptionToken": token}
     )
-    assert error_code(servers.xsd.validate(answer.data)) == "badResumptionToken"
+    assert error_code(xsd.validate(answer.data)) == "badResumptionToken"
 
 
-def test_workers_serve_concurrent_harvests(loaded: str, schemas: Path) -> None:
-    with servers.running(_env(loaded, OAI_SECRET_KEY="k"), workers=3) as (server,):
+def test_workers_serve_concurrent_harvests(loaded: str, tmp_path: Path, schemas: Path) -> None:
+    with running_servers(tmp_path, [_env(loaded, OAI_SECRET_KEY="k")], workers=3) as (server,):
         assert len(server.worker_pids(expect=3)) == 3
         args = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
         with ThreadPoolExecutor(4) as pool:
-            results = list(pool.map(lambda _: servers.harvest([server], **args), range(8)))
+            results = list(pool.map(lambda _: harvest([server], **args), range(8)))
     assert results == [expected(lines())] * 8
 
 
@@ -104,11 +130,13 @@ def _fixture_identifiers() -> list[str]:
     return found
 
 
-def test_nodes_starting_together_on_an_empty_database(database_url: str, schemas: Path) -> None:
+def test_nodes_starting_together_on_an_empty_database(
+    database_url: str, tmp_path: Path, schemas: Path
+) -> None:
     """Both migrate-and-seed at once: the schema is made once, fixtures load once, one key."""
     env = _env(database_url, OAI_PAGE_SIZE="2")  # no OAI_SECRET_KEY: the stored one is shared
-    with servers.running(env, env) as (node_a, node_b):
-        got = servers.harvest([node_a, node_b], verb="ListIdentifiers", metadataPrefix="oai_dc")
+    with running_servers(tmp_path, [env, env]) as (node_a, node_b):
+        got = harvest([node_a, node_b], verb="ListIdentifiers", metadataPrefix="oai_dc")
         assert sorted(got) == sorted(_fixture_identifiers())
         assert len(got) == len(set(got))
     stats = CliRunner().invoke(main, ["stats"], env=env)
@@ -146,15 +174,15 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(
     app = make_app(database_read_url=replica_url, secret_key=None, page_size=100)
     client = app.test_client()
     body = client.get("/oai", query_string={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
-    root = servers.xsd.validate(body.data)
-    listed = root.xpath("//oai:header/oai:identifier/text()", namespaces=servers.xsd.NS)
+    root = xsd.validate(body.data)
+    listed = root.xpath("//oai:header/oai:identifier/text()", namespaces=xsd.NS)
     assert sorted(listed) == sorted(line["identifier"] for line in replica_lines)
     for identifier, code in (
         ("oai:example.org:replica-1", None),
         ("oai:example.org:primary-1", "idDoesNotExist"),
     ):
         query = {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": identifier}
-        got = servers.xsd.validate(client.get("/oai", query_string=query).data)
+        got = xsd.validate(client.get("/oai", query_string=query).data)
         assert error_code(got) == code
     # The generated token key is a write: it went to the primary.
     assert _counts(database_url)[1] == ["secret_key"]

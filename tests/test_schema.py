@@ -5,6 +5,9 @@ Runs on SQLite and PostgreSQL (conftest ``database_url``).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +20,6 @@ from sqlalchemy import Engine, inspect, text
 from oai.cli import main
 from oai.store import make_engine, schema
 from oai.store.models import Model
-
-from . import servers
 
 
 @pytest.fixture
@@ -122,7 +123,14 @@ def test_a_schema_behind_is_refused_until_db_upgrade(
 def test_serve_refuses_a_schema_behind_in_one_line(engine: Engine, database_url: str) -> None:
     _unversioned(engine)
     engine.dispose()
-    result = servers.run_command({"OAI_DATABASE_URL": database_url}, "serve", "--port", "0")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "oai", "serve", "--port", "0"],
+        env={**environ, "OAI_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "oai db upgrade" in result.stderr, result.stderr
 
