@@ -195,7 +195,8 @@ def prepare(engine: Engine) -> Status:
         return state
     if not _known(state):
         raise SchemaError(_unknown_message(state))
+    found = "unversioned" if state.unversioned else f"at revision {state.current}"
     raise SchemaError(
-        f"the database schema is {describe(state)}, behind this version of oai "
+        f"the database schema is {found}, older than this version of oai "
         f"({state.head}): run `oai db upgrade` first"
     )
