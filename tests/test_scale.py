@@ -58,14 +58,15 @@ def expected(lines: list[dict[str, Any]], set_spec: str | None = None) -> list[s
 
 @pytest.fixture
 def loaded(make_app: Callable[..., Flask], database_url: str) -> str:
-    """The test's database with the schema and ``lines()`` in it, no connection left open."""
+    """The test's database, its schema made and ``lines()`` loaded through an app."""
     load_lines(make_app(), lines())
     return database_url
 
 
 def get(server: Started, **args: str) -> etree._Element:
     """GET the server's /oai with ``args``; asserts HTTP 200, returns the validated document."""
-    with urllib.request.urlopen(f"{server.url}?{urllib.parse.urlencode(args)}") as response:
+    url = f"{server.url}?{urllib.parse.urlencode(args)}"
+    with urllib.request.urlopen(url, timeout=30) as response:
         assert response.status == 200
         return xsd.validate(response.read())
 
