@@ -78,9 +78,13 @@ def test_an_empty_database_gets_the_schema_from_any_command(database_url: str) -
     assert oai(database_url, "db", "current")[1] == f"database: revision {schema.head()} (head)\n"
 
 
-def _unversioned(engine: Engine) -> None:
-    """A database as the code before migrations left it: baseline tables, no revision."""
-    schema.upgrade(engine, schema.BASELINE)
+def _unversioned(engine: Engine, layout: str = schema.BASELINE) -> None:
+    """A database as the code before migrations left it: tables, no revision.
+
+    ``layout`` is the revision whose tables create_all made: the baseline, or 0002's
+    memberships, which the code had for a while before the first migration.
+    """
+    schema.upgrade(engine, layout)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE alembic_version"))
 
@@ -93,9 +97,10 @@ def _older(revision: str) -> object:
 
 
 #: Every schema older than this code's: the pre-migration one, then each revision but head.
-BEHIND = [pytest.param(_unversioned, id="unversioned")] + [
-    pytest.param(_older(revision), id=f"at-{revision}") for revision in schema.revisions()[:-1]
-]
+BEHIND = [
+    pytest.param(_unversioned, id="unversioned"),
+    pytest.param(lambda engine: _unversioned(engine, "0002"), id="unversioned-0002-layout"),
+] + [pytest.param(_older(revision), id=f"at-{revision}") for revision in schema.revisions()[:-1]]
 
 
 @pytest.mark.parametrize("make_old", BEHIND)
@@ -117,7 +122,9 @@ def test_a_schema_behind_is_refused_until_db_upgrade(
     assert oai(database_url, "stats")[0] == 0
     with engine.connect() as connection:
         kept = connection.execute(text("SELECT value FROM meta WHERE key = 'kept'")).scalar()
+        differences = compare_metadata(MigrationContext.configure(connection), Model.metadata)
     assert kept == "yes"
+    assert differences == []
 
 
 def test_serve_refuses_a_schema_behind_in_one_line(engine: Engine, database_url: str) -> None:

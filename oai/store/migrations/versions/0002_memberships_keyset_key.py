@@ -3,7 +3,9 @@
 The primary key replaces both the old key (set_spec, identifier) and the index
 ix_memberships_set_datestamp_identifier. On SQLite the table is rebuilt WITHOUT
 ROWID, so it is stored in that order and is its own index; on PostgreSQL the key
-is swapped in place.
+is swapped in place. A database that ``create_all`` made with this layout already
+(before migrations existed) is stamped 0001 by ``oai db upgrade`` and passes through
+this revision unharmed.
 """
 
 from __future__ import annotations
@@ -50,7 +52,10 @@ def upgrade() -> None:
         return
     op.drop_constraint("pk_memberships", "memberships", type_="primary")
     op.create_primary_key("pk_memberships", "memberships", ["set_spec", "datestamp", "identifier"])
-    op.drop_index("ix_memberships_set_datestamp_identifier", table_name="memberships")
+    # Absent in a database made by create_all between this layout and the first migration.
+    op.drop_index(
+        "ix_memberships_set_datestamp_identifier", table_name="memberships", if_exists=True
+    )
 
 
 def downgrade() -> None:
