@@ -46,6 +46,11 @@ class Started:
     process: subprocess.Popen[bytes]
     log_path: Path
 
+    @property
+    def base(self) -> str:
+        """``http://host:port``, without the ``/oai`` path."""
+        return self.url.removesuffix("/oai")
+
     def worker_pids(self, expect: int) -> list[int]:
         """The gunicorn workers (the process's children, Linux /proc), once ``expect`` run."""
         pid = self.process.pid
@@ -58,11 +63,26 @@ class Started:
             time.sleep(0.1)
 
 
+def _environment(env: Mapping[str, str]) -> dict[str, str]:
+    # The developer's own OAI_* settings stay out: the process gets exactly ``env``.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
+    return {**inherited, **env}
+
+
+def run_command(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m oai ARGS`` in a subprocess with ``env``; its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "oai", *args],
+        env=_environment(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def _start(folder: Path, env: Mapping[str, str], workers: int) -> Started:
     port = free_port()
-    # The developer's own OAI_* settings stay out: the server gets exactly ``env``.
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OAI_")}
-    environ = {**inherited, **env}
+    environ = _environment(env)
     log_path = folder / f"serve-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

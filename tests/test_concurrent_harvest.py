@@ -37,8 +37,9 @@ from sqlalchemy.orm import Session
 from oai import create_app
 from oai.store.loader import Loader, numbered_lines
 
-from . import pgschema, servers, xsd
+from . import pgschema, xsd
 from .conftest import load_lines, record
+from .server import run_command, running_servers
 
 DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 INITIAL = 1200
@@ -146,7 +147,7 @@ class Churn(threading.Thread):
     def _run(self, kind: str, ids: list[int], *args: str) -> None:
         op = Op(kind, [_ident(n) for n in ids], time.time(), float("inf"))
         self.ops.append(op)  # under way: it counts as touching its records from now on
-        done = servers.run_command(self.env, *args)
+        done = run_command(self.env, *args)
         if done.returncode != 0:
             raise RuntimeError(f"{kind} failed: {done.stderr.strip()}")
         op.end = time.time()
@@ -231,10 +232,10 @@ def _check_harvest_under_churn(env: dict[str, str], folder: Path) -> None:
     lines = [json.dumps({"setSpec": "all", "setName": "All"})]
     lines += [json.dumps(record(n)) for n in range(INITIAL)]
     initial.write_text("\n".join(lines) + "\n")
-    done = servers.run_command(env, "load", str(initial))
+    done = run_command(env, "load", str(initial))
     assert done.returncode == 0, done.stderr
     env = {**env, "OAI_PAGE_SIZE": str(PAGE), "OAI_SECRET_KEY": "churn"}
-    with servers.running(env, workers=2) as (server,):
+    with running_servers(folder, [env], workers=2) as (server,):
         churn = Churn(env, folder, rounds=2)
         churn.start()
         while not churn.ops and churn.failure is None:

@@ -40,8 +40,9 @@ from sqlalchemy.engine import Engine
 
 from oai import create_app
 
-from . import pgschema, servers, xsd
+from . import pgschema, xsd
 from .conftest import load_lines, record
+from .server import run_command, running_servers
 from .storedump import snapshot
 from .tcpproxy import Proxy
 
@@ -115,7 +116,7 @@ def test_sqlite_held_mid_harvest(tmp_path: Path, schemas: Path) -> None:
     ``oai load`` fails in one line after the busy timeout and changes nothing."""
     path = tmp_path / "held.sqlite"
     env = {"OAI_DATABASE_URL": f"sqlite:///{path}", "OAI_PAGE_SIZE": "7"}
-    assert servers.run_command(env, "load", str(_records_file(tmp_path, 40))).returncode == 0
+    assert run_command(env, "load", str(_records_file(tmp_path, 40))).returncode == 0
     before = snapshot(env["OAI_DATABASE_URL"])
     late = _records_file(tmp_path, 5, start=100)
     outcome: list[subprocess.CompletedProcess[str]] = []
@@ -124,13 +125,13 @@ def test_sqlite_held_mid_harvest(tmp_path: Path, schemas: Path) -> None:
     def outage() -> Iterator[None]:
         with sqlite_held(path):
             loader = threading.Thread(
-                target=lambda: outcome.append(servers.run_command(env, "load", str(late)))
+                target=lambda: outcome.append(run_command(env, "load", str(late)))
             )
             loader.start()
             yield
             loader.join()
 
-    with servers.running(env) as (server,):
+    with running_servers(tmp_path, [env]) as (server,):
         expected = {f"oai:example.org:rec-{n:05d}" for n in range(40)}
         _harvest_with_outage(server.base, outage, expected)
     (done,) = outcome
@@ -146,7 +147,7 @@ def test_postgresql_gone_mid_harvest(tmp_path: Path, schemas: Path) -> None:
         proxy.start()
         try:
             env = {"OAI_DATABASE_URL": pgschema.with_port(url, proxy.port), "OAI_PAGE_SIZE": "7"}
-            loaded = servers.run_command(env, "load", str(_records_file(tmp_path, 40)))
+            loaded = run_command(env, "load", str(_records_file(tmp_path, 40)))
             assert loaded.returncode == 0, loaded.stderr
 
             @contextlib.contextmanager
@@ -157,7 +158,7 @@ def test_postgresql_gone_mid_harvest(tmp_path: Path, schemas: Path) -> None:
                 finally:
                     proxy.start()
 
-            with servers.running(env, workers=2) as (server,):
+            with running_servers(tmp_path, [env], workers=2) as (server,):
                 expected = {f"oai:example.org:rec-{n:05d}" for n in range(40)}
                 _harvest_with_outage(server.base, outage, expected)
         finally:
@@ -167,7 +168,7 @@ def test_postgresql_gone_mid_harvest(tmp_path: Path, schemas: Path) -> None:
 def test_serve_on_an_unreachable_database_says_so_in_one_line(tmp_path: Path) -> None:
     proxy = Proxy(("127.0.0.1", 9))  # never started: its port refuses connections
     url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
-    done = servers.run_command({"OAI_DATABASE_URL": url}, "serve", "--port", str(proxy.port))
+    done = run_command({"OAI_DATABASE_URL": url}, "serve", "--port", str(proxy.port))
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), done.stderr
@@ -272,7 +273,7 @@ def _kill_when(process: subprocess.Popen[bytes], writing: Callable[[], bool]) ->
 
 
 def _killed_load(env: dict[str, str], folder: Path, writing: Callable[[], bool]) -> None:
-    loaded = servers.run_command(env, "load", str(_records_file(folder, 300)))
+    loaded = run_command(env, "load", str(_records_file(folder, 300)))
     assert loaded.returncode == 0, loaded.stderr
     before = snapshot(env["OAI_DATABASE_URL"])
     updates = folder / "big.jsonl"
@@ -288,9 +289,9 @@ def _killed_load(env: dict[str, str], folder: Path, writing: Callable[[], bool])
     _kill_when(process, writing)
     assert process.returncode == -signal.SIGKILL
     assert snapshot(env["OAI_DATABASE_URL"]) == before
-    again = servers.run_command(env, "load", str(_records_file(folder, 5, start=1000)))
+    again = run_command(env, "load", str(_records_file(folder, 5, start=1000)))
     assert again.returncode == 0, again.stderr
-    stats = servers.run_command(env, "stats")
+    stats = run_command(env, "stats")
     assert "records: 305" in stats.stdout
 
 

@@ -16,8 +16,8 @@ import pytest
 from oai import server
 from oai.tokens import ListState, TokenCodec
 
-from . import servers
 from .conftest import record
+from .server import run_command, running_servers
 
 PACKAGE = Path(__file__).resolve().parent.parent / "oai"
 MARKER = "Hostile-Marker-Secret-5f1e9c2a"
@@ -41,7 +41,7 @@ def _store(tmp_path: Path, name: str) -> Path:
     path = tmp_path / name
     lines = tmp_path / f"{name}.jsonl"
     lines.write_text("".join(json.dumps(record(n)) + "\n" for n in range(12)))
-    done = servers.run_command({"OAI_DATABASE_URL": f"sqlite:///{path}"}, "load", str(lines))
+    done = run_command({"OAI_DATABASE_URL": f"sqlite:///{path}"}, "load", str(lines))
     assert done.returncode == 0, done.stderr
     return path
 
@@ -94,12 +94,11 @@ def test_forced_internal_error_shows_no_traceback_and_no_key(tmp_path: Path) -> 
         "OAI_PAGE_SIZE": "5",
         "FLASK_DEBUG": "1",
     }
-    with servers.running(env) as (srv,):
+    with running_servers(tmp_path, [env]) as (srv,):
         answers = _battery(srv.base, MARKER)
         _corrupt(path)
         status, body = _raw(srv.base, "GET", "/oai?verb=Identify")
-        srv.log.seek(0)
-        log = srv.log.read()
+        log = srv.log_path.read_bytes()
     assert status == 500
     for word in (b"Traceback", b'File "', b"ValueError", b"sqlalchemy", str(path).encode()):
         assert word not in body, body
@@ -121,16 +120,15 @@ def test_forced_internal_error_shows_no_traceback_and_no_key(tmp_path: Path) -> 
 def test_generated_key_never_leaves_the_database(tmp_path: Path) -> None:
     path = _store(tmp_path, "generated.sqlite")
     env = {"OAI_DATABASE_URL": f"sqlite:///{path}", "OAI_PAGE_SIZE": "5"}
-    with servers.running(env) as (srv,):
+    with running_servers(tmp_path, [env]) as (srv,):
         with sqlite3.connect(path) as connection:
             (key,) = connection.execute(
                 "SELECT value FROM meta WHERE key = 'secret_key'"
             ).fetchone()
         answers = _battery(srv.base, key)
-        srv.log.seek(0)
-        log = srv.log.read()
+        log = srv.log_path.read_bytes()
     assert len(key) >= 32
-    outputs = [servers.run_command(env, *args) for args in (["stats"], ["delete", "oai:x:none"])]
+    outputs = [run_command(env, *args) for args in (["stats"], ["delete", "oai:x:none"])]
     for label, (_, text) in answers.items():
         assert key.encode() not in text, label
     assert key.encode() not in log
