@@ -22,14 +22,7 @@ from ..protocol import format_datestamp
 from ..uris import is_any_uri
 from ..xmlchars import clean_text
 from .models import Fragment, Membership, OAISet, Record
-from .rows import (
-    MembershipStage,
-    Pending,
-    Rows,
-    existing_records,
-    render_rows,
-    with_ancestors,
-)
+from .rows import Pending, Rows, Stage, existing_records, render_rows, with_ancestors
 from .stamps import pending, settle
 
 BATCH = 500
@@ -267,7 +260,9 @@ class Loader:
         self.report = LoadReport()
         self._records: list[tuple[str, int, RecordLine]] = []
         self._sets: dict[str, SetLine | None] = {}
-        self._memberships = MembershipStage(session.connection())
+        connection = session.connection()
+        self._fragments = Stage(connection, cast(Table, Fragment.__table__))
+        self._memberships = Stage(connection, cast(Table, Membership.__table__))
 
     def add(self, name: str, number: int, line: RecordLine | SetLine) -> None:
         self.report.lines += 1
@@ -299,7 +294,8 @@ class Loader:
         """Insert rendered rows, deleting the old rows of ``replace`` first.
 
         Rows go in as Core executemany batches (no ORM unit of work): at a million
-        records the per-row overhead of anything else dominates the load.
+        records the per-row overhead of anything else dominates the load. Fragments
+        and memberships are staged and filed in key order by ``finish`` (rows.Stage).
         """
         if replace:
             for table in (Fragment, Membership, Record):
@@ -307,7 +303,7 @@ class Loader:
         connection = self.session.connection()
         if rows.records:
             connection.execute(insert(cast(Table, Record.__table__)), rows.records)
-            connection.execute(insert(cast(Table, Fragment.__table__)), rows.fragments)
+        self._fragments.add(rows.fragments)
         self._memberships.add(rows.memberships)
 
     def declare(self, line: SetLine) -> None:
@@ -331,6 +327,7 @@ class Loader:
     def finish(self) -> LoadReport:
         """Flush the last batch, file the memberships, create or update the sets seen."""
         self.flush()
+        self._fragments.move()
         self._memberships.move()
         existing = (
             {

@@ -1,8 +1,9 @@
 """Tables: records, their rendered fragments, set memberships, sets, and stored settings.
 
-Keyset pagination walks ``(datestamp, identifier)``: ``records`` has that index, and
-``memberships`` repeats both columns per set so a set harvest walks
-``(set_spec, datestamp, identifier)`` without touching records it skips.
+Keyset pagination walks ``(datestamp, identifier)``: ``records`` has that index,
+``fragments`` is keyed ``(prefix, datestamp, identifier)`` so a ListRecords page is one
+range of neighbouring rows, and ``memberships`` repeats both columns per set so a set
+harvest walks ``(set_spec, datestamp, identifier)`` without touching records it skips.
 Identifiers compare bytewise on every database (``COLLATE "C"`` on PostgreSQL),
 so the keyset order is the same everywhere.
 """
@@ -49,15 +50,27 @@ class Record(Model):
 
 
 class Fragment(Model):
-    """A record's whole ``<record>`` element in one format, rendered at load time."""
+    """A record's whole ``<record>`` element in one format, rendered at load time.
+
+    Keyed, and on SQLite stored (WITHOUT ROWID), in the keyset order of a ListRecords
+    harvest: a page is one range scan over neighbouring rows, not a hundred index
+    lookups. The record's datestamp is repeated here for that; the unique index on
+    (identifier, prefix) serves GetRecord and replacing a record's fragments.
+    """
 
     __tablename__ = "fragments"
 
+    prefix: Mapped[str] = mapped_column(String(64), primary_key=True)
+    datestamp: Mapped[datetime] = mapped_column(DateTime(), primary_key=True)
     identifier: Mapped[str] = mapped_column(
         Key, ForeignKey("records.identifier", ondelete="CASCADE"), primary_key=True
     )
-    prefix: Mapped[str] = mapped_column(String(64), primary_key=True)
     record_xml: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (
+        Index("ix_fragments_identifier_prefix", "identifier", "prefix", unique=True),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Membership(Model):

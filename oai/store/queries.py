@@ -112,20 +112,29 @@ def _items_select(
     Built from Core columns with bound parameters and kept, so serving a page costs
     no query construction and no ORM work, only the statement cache lookup.
     """
-    source = _MEMBERSHIPS if in_set else _RECORDS
-    columns = (source.datestamp, source.identifier)
-    if not records:
-        query = select(source.datestamp, source.identifier, _RECORDS.header_xml)
-        if in_set:
-            query = query.join(Record.__table__, _RECORDS.identifier == source.identifier)
-    else:
-        query = select(source.datestamp, source.identifier, _FRAGMENTS.record_xml).join(
-            Fragment.__table__,
-            and_(
-                _FRAGMENTS.identifier == source.identifier,
-                _FRAGMENTS.prefix == bindparam("prefix"),
-            ),
+    if records and not in_set:
+        # The fragments table is keyed (prefix, datestamp, identifier): one range scan.
+        source = _FRAGMENTS
+        query = select(source.datestamp, source.identifier, source.record_xml).where(
+            source.prefix == bindparam("prefix")
         )
+    else:
+        source = _MEMBERSHIPS if in_set else _RECORDS
+        if not records:
+            query = select(source.datestamp, source.identifier, _RECORDS.header_xml)
+            if in_set:
+                query = query.join(Record.__table__, _RECORDS.identifier == source.identifier)
+        else:
+            # A set's page joins each membership to its fragment by the fragments' key.
+            query = select(source.datestamp, source.identifier, _FRAGMENTS.record_xml).join(
+                Fragment.__table__,
+                and_(
+                    _FRAGMENTS.prefix == bindparam("prefix"),
+                    _FRAGMENTS.datestamp == source.datestamp,
+                    _FRAGMENTS.identifier == source.identifier,
+                ),
+            )
+    columns = (source.datestamp, source.identifier)
     if in_set:
         query = query.where(source.set_spec == bindparam("set_spec"))
     query = query.where(*_window(columns, from_, until, after))

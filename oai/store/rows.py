@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Connection, DateTime, MetaData, Table, insert, select
+from sqlalchemy import Column, Connection, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
 from ..fragments import render_all
-from .models import Key, Membership, Record
+from .models import Record
 
 if TYPE_CHECKING:
     from .loader import RecordLine
@@ -78,7 +78,12 @@ def render_rows(writes: Sequence[Pending]) -> Rows:
             }
         )
         rows.fragments.extend(
-            {"identifier": line.identifier, "prefix": fmt.prefix, "record_xml": xml}
+            {
+                "prefix": fmt.prefix,
+                "datestamp": datestamp,
+                "identifier": line.identifier,
+                "record_xml": xml,
+            }
             for fmt, xml in zip(FORMATS, rendered, strict=True)
         )
         rows.memberships.extend(
@@ -88,48 +93,47 @@ def render_rows(writes: Sequence[Pending]) -> Rows:
     return rows
 
 
-_STAGED = Table(
-    "load_memberships",
-    MetaData(),
-    Column("set_spec", Key, nullable=False),
-    Column("datestamp", DateTime(), nullable=False),
-    Column("identifier", Key, nullable=False),
-    prefixes=["TEMPORARY"],
-)
+class Stage:
+    """Rows of a load for a table kept in key order, appended to a temporary table and
+    moved in key order at the end.
 
-
-class MembershipStage:
-    """A load's memberships, appended to a temporary table and moved in key order at the end.
-
-    Memberships are kept in (set, datestamp, identifier) order, and a load arrives in
-    file order: inserted as they come, every row lands at a random place in a b-tree
-    far larger than any cache, and a million-record load spends most of its time
-    there. Appended unindexed and moved with one sorted INSERT ... SELECT, the same
-    rows cost a sort and an append. Still one transaction: the temporary table goes
-    with it on rollback.
+    ``memberships`` and ``fragments`` are stored in list order (set or format, then
+    datestamp and identifier), and a load arrives in file order: inserted as they
+    come, every row lands at a random place in a b-tree far larger than any cache,
+    and a million-record load spends most of its time there. Appended unindexed
+    and moved with one sorted INSERT ... SELECT, the same rows cost a sort and an
+    append. Still one transaction: the temporary table goes with it on rollback.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, target: Table) -> None:
         self.connection = connection
+        self.target = target
+        self.staged = Table(
+            f"load_{target.name}",
+            MetaData(),
+            *(Column(column.name, column.type, nullable=False) for column in target.columns),
+            prefixes=["TEMPORARY"],
+        )
         self.created = False
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
         if not self.created:
-            _STAGED.create(self.connection)
+            self.staged.create(self.connection)
             self.created = True
-        self.connection.execute(insert(_STAGED), rows)
+        self.connection.execute(insert(self.staged), rows)
 
     def move(self) -> None:
-        """Insert the staged rows into ``memberships``, in its key order."""
+        """Insert the staged rows into the target table, in its key order."""
         if not self.created:
             return
-        columns = [_STAGED.c.set_spec, _STAGED.c.datestamp, _STAGED.c.identifier]
+        names = [column.name for column in self.target.columns]
+        key = [self.staged.c[column.name] for column in self.target.primary_key.columns]
         self.connection.execute(
-            insert(cast(Table, Membership.__table__)).from_select(
-                ["set_spec", "datestamp", "identifier"], select(*columns).order_by(*columns)
+            insert(self.target).from_select(
+                names, select(*(self.staged.c[name] for name in names)).order_by(*key)
             )
         )
-        _STAGED.drop(self.connection)
+        self.staged.drop(self.connection)
         self.created = False

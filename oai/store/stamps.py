@@ -60,8 +60,11 @@ def _restamp(session: Session, stamp: datetime, limit: int | None = None) -> Non
     waiting = select(Record.identifier).where(Record.datestamp == PENDING).limit(limit)
     session.execute(
         update(Fragment)
-        .where(Fragment.identifier.in_(waiting))
-        .values(record_xml=_replace_bytes(session, Fragment.record_xml, tag_old, tag_new)),
+        .where(Fragment.identifier.in_(waiting), Fragment.datestamp == PENDING)
+        .values(
+            datestamp=stamp,
+            record_xml=_replace_bytes(session, Fragment.record_xml, tag_old, tag_new),
+        ),
         execution_options={"synchronize_session": False},
     )
     session.execute(
