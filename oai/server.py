@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,9 @@ def _create_app() -> Any:
     app = create_app()
     # FLASK_DEBUG=1 in the environment would turn debug on; never in production.
     app.debug = False
+    # Everything built so far lives as long as the worker: keep it out of the cyclic
+    # garbage collector's full passes, which would otherwise walk it again and again.
+    gc.freeze()
     return app
 
 

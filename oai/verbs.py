@@ -215,7 +215,9 @@ def list_items(ctx: Context, request: protocol.ListItems) -> ItemsResult:
             after_key=last.identifier,
             cursor=state.cursor + size,
         )
-    return ItemsResult(request.verb, [row.xml for row in rows], _resumption(ctx, state, following))
+    # By position: a Row's attribute lookup by name costs several times its index.
+    items = [row[2] for row in rows]
+    return ItemsResult(request.verb, items, _resumption(ctx, state, following))
 
 
 def get_record(ctx: Context, request: protocol.GetRecord) -> RecordResult:

@@ -59,6 +59,18 @@ class _Sink:
         self.parts.append(data)
         self.size += len(data)
 
+    def copy(self, items: Sequence[bytes]) -> Iterator[bytes]:
+        """Append stored items as they are, handing back a chunk whenever CHUNK bytes wait."""
+        size = sum(map(len, items))
+        if self.size + size < CHUNK:  # the usual page: no per-item Python work
+            self.parts.extend(items)
+            self.size += size
+            return
+        for item in items:
+            self.write(item)
+            if self.size >= CHUNK:
+                yield self.drain()
+
     def drain(self) -> bytes:
         data = b"".join(self.parts)
         self.parts.clear()
@@ -164,9 +176,6 @@ def write(result: Result | OAIError, envelope: Envelope) -> Iterator[bytes]:
                 case ItemsResult():
                     with xf.element(f"{{{OAI}}}{result.verb}"):
                         xf.flush()
-                        for item in result.items:
-                            sink.write(item)
-                            if sink.size >= CHUNK:
-                                yield sink.drain()
+                        yield from sink.copy(result.items)
                         _resumption(xf, result.resumption)
     yield sink.drain()
