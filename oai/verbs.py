@@ -191,33 +191,28 @@ def list_items(ctx: Context, request: protocol.ListItems) -> ItemsResult:
     if state.metadata_prefix not in BY_PREFIX:
         raise BadResumptionToken("The format of this list is no longer offered.")
     after = (state.after_datestamp, state.after_key) if state.after_datestamp else None
-    size = ctx.settings.page_size
-    rows = queries.page_items(
+    page = queries.page_items(
         ctx.session,
         prefix=state.metadata_prefix if request.verb == "ListRecords" else None,
         set_spec=state.set_spec,
         from_=state.from_,
         until=state.until,
         after=after,
-        limit=size + 1,
+        size=ctx.settings.page_size,
     )
-    if not rows:
+    if not page.items:
         # Only when every remaining item changed since the previous page: the schema allows
         # no empty list, so say so; the next incremental harvest collects those changes.
         raise NoRecordsMatch("No records remain in this list; the rest changed since it began.")
     following = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
+    if page.next_after is not None:
         following = replace(
             state,
-            after_datestamp=last.datestamp,
-            after_key=last.identifier,
-            cursor=state.cursor + size,
+            after_datestamp=page.next_after[0],
+            after_key=page.next_after[1],
+            cursor=state.cursor + len(page.items),
         )
-    # By position: a Row's attribute lookup by name costs several times its index.
-    items = [row[2] for row in rows]
-    return ItemsResult(request.verb, items, _resumption(ctx, state, following))
+    return ItemsResult(request.verb, page.items, _resumption(ctx, state, following))
 
 
 def get_record(ctx: Context, request: protocol.GetRecord) -> RecordResult:
