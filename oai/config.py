@@ -60,6 +60,8 @@ class Settings:
     admin_email: str = _FALLBACK_IDENTITY["admin_email"]
     #: The oai-identifier namespace (``OAI_REPOSITORY_IDENTIFIER``).
     repository_identifier: str = _FALLBACK_IDENTITY["repository_identifier"]
+    #: Read a list's next page while the harvester reads this one (``OAI_PREFETCH``).
+    prefetch: bool = True
     #: Records loaded by ``oai serve`` into an empty database.
     fixtures: Path = PACKAGE_DIR.parent / "fixtures"
 
@@ -72,6 +74,15 @@ def _positive_int(name: str, raw: str) -> int:
     if value < 1:
         raise ConfigError(f"{name}: must be at least 1, got {value}")
     return value
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: expected 1 or 0 (true or false), got {raw!r}")
 
 
 def _database_url(name: str, raw: str) -> str:
@@ -155,5 +166,6 @@ def load_settings(environ: Mapping[str, str], instance_path: Path) -> Settings:
         repository_name=get("OAI_REPOSITORY_NAME") or identity["repository_name"],
         admin_email=admin_email,
         repository_identifier=repository_identifier,
+        prefetch=_flag("OAI_PREFETCH", get("OAI_PREFETCH") or "1"),
         fixtures=fixtures,
     )

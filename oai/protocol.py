@@ -92,6 +92,16 @@ class ListItems:
     set_spec: str | None
     state: ListState | None
 
+    @classmethod
+    def resumed(cls, state: ListState) -> ListItems:
+        """The request a resumptionToken carrying ``state`` stands for."""
+        if state.metadata_prefix is None or state.verb not in ("ListIdentifiers", "ListRecords"):
+            raise BadResumptionToken("The resumptionToken does not continue a list of items.")
+        verb: Literal["ListIdentifiers", "ListRecords"] = (
+            "ListRecords" if state.verb == "ListRecords" else "ListIdentifiers"
+        )
+        return cls(verb, state.metadata_prefix, state.from_, state.until, state.set_spec, state)
+
 
 Request = Identify | ListMetadataFormats | ListSets | GetRecord | ListItems
 
@@ -206,12 +216,7 @@ def parse(pairs: Iterable[tuple[str, str]], codec: TokenCodec) -> Request:
         return GetRecord(arguments["identifier"], arguments["metadataPrefix"])
     assert verb in ("ListIdentifiers", "ListRecords")
     if token:
-        state = codec.decode(token, verb)
-        if state.metadata_prefix is None:
-            raise BadResumptionToken("The resumptionToken carries no metadataPrefix.")
-        return ListItems(
-            verb, state.metadata_prefix, state.from_, state.until, state.set_spec, state
-        )
+        return ListItems.resumed(codec.decode(token, verb))
     from_, until = _window(arguments)
     return ListItems(verb, arguments["metadataPrefix"], from_, until, arguments.get("set"), None)
 

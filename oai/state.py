@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from .config import Settings
+from .prefetch import Prefetcher, list_page
 from .store import make_engine, queries, schema
 from .tokens import TokenCodec
 
@@ -19,6 +21,8 @@ class State:
     #: Where list and get queries go: the read replica when one is configured.
     read_engine: Engine
     codec: TokenCodec
+    #: Next pages read ahead for harvesters; None when OAI_PREFETCH is off.
+    prefetcher: Prefetcher | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> State:
@@ -40,4 +44,17 @@ class State:
         if secret is None:
             with Session(engine) as session:
                 secret = queries.secret_key(session)
-        return cls(settings, engine, read_engine, TokenCodec(secret, settings.token_max_age))
+        codec = TokenCodec(secret, settings.token_max_age)
+        prefetcher = (
+            Prefetcher(functools.partial(list_page, read_engine, settings, codec))
+            if settings.prefetch
+            else None
+        )
+        return cls(settings, engine, read_engine, codec, prefetcher)
+
+    def close(self) -> None:
+        """Stop background work and close every pooled connection."""
+        if self.prefetcher is not None:
+            self.prefetcher.close()
+        self.engine.dispose()
+        self.read_engine.dispose()

@@ -67,6 +67,8 @@ class ItemsResult:
     verb: str
     items: list[bytes]
     resumption: Resumption | None
+    #: Where the next page starts (what the token says); None on the last page.
+    following: ListState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,7 @@ def list_items(ctx: Context, request: protocol.ListItems) -> ItemsResult:
             after_key=page.next_after[1],
             cursor=state.cursor + len(page.items),
         )
-    return ItemsResult(request.verb, page.items, _resumption(ctx, state, following))
+    return ItemsResult(request.verb, page.items, _resumption(ctx, state, following), following)
 
 
 def get_record(ctx: Context, request: protocol.GetRecord) -> RecordResult:

@@ -15,6 +15,7 @@ import itertools
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
@@ -155,6 +156,22 @@ def unavailable(exc: DBAPIError | None = None) -> Response:
     return response
 
 
+def _prefetched(state: State, parsed: protocol.Request) -> verbs.ItemsResult | None:
+    """The page this request resumes, if this process read it ahead (oai.prefetch)."""
+    if state.prefetcher is None or not isinstance(parsed, protocol.ListItems):
+        return None
+    if parsed.state is None:
+        return None
+    return state.prefetcher.take(parsed.state)
+
+
+def _run(state: State, parsed: protocol.Request, now: datetime) -> verbs.Result:
+    # A Core connection, not a Session: the verbs only read, and a Session's unit of
+    # work costs more per request than the page query's own Python overhead.
+    with state.read_engine.connect() as connection:
+        return verbs.run(verbs.Context(connection, state.settings, state.codec, now), parsed)
+
+
 def answer(
     pairs: list[tuple[str, str]], base_url: str
 ) -> tuple[verbs.Result | OAIError, xmlwriter.Envelope]:
@@ -164,11 +181,13 @@ def answer(
     base_url = state.settings.base_url or base_url
     try:
         parsed = protocol.parse(pairs, state.codec)
-        # A Core connection, not a Session: the verbs only read, and a Session's unit of
-        # work costs more per request than the page query's own Python overhead.
-        with state.read_engine.connect() as connection:
-            ctx = verbs.Context(connection, state.settings, state.codec, now)
-            result: verbs.Result | OAIError = verbs.run(ctx, parsed)
+        prefetched = _prefetched(state, parsed)
+        result: verbs.Result | OAIError = (
+            prefetched if prefetched is not None else _run(state, parsed, now)
+        )
+        if state.prefetcher is not None and isinstance(result, verbs.ItemsResult):
+            if result.following is not None:  # read the next page while this one is sent
+                state.prefetcher.start(result.following)
         echoed = protocol.echo_arguments(pairs)
     except OAIError as error:
         result = error

@@ -77,9 +77,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for app in apps:
-        state = app.extensions["oai"]
-        state.engine.dispose()
-        state.read_engine.dispose()
+        app.extensions["oai"].close()
 
 
 @pytest.fixture
