@@ -185,9 +185,6 @@ def answer(
         result: verbs.Result | OAIError = (
             prefetched if prefetched is not None else _run(state, parsed, now)
         )
-        if state.prefetcher is not None and isinstance(result, verbs.ItemsResult):
-            if result.following is not None:  # read the next page while this one is sent
-                state.prefetcher.start(result.following)
         echoed = protocol.echo_arguments(pairs)
     except OAIError as error:
         result = error
@@ -208,7 +205,21 @@ def _xml_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
     response = respond_xml(xmlwriter.write(result, envelope))
     if isinstance(result, verbs.RecordResult):
         response.last_modified = result.datestamp
+    _read_ahead(response, result)
     return response
+
+
+def _read_ahead(response: BaseResponse, result: verbs.Result | OAIError) -> None:
+    """Once this page is sent, read the list's next one (oai.prefetch).
+
+    Not before: the read would hold the interpreter lock while this page is written
+    and sent, and delay the very response the harvester is waiting for.
+    """
+    prefetcher = _state().prefetcher
+    if prefetcher is not None and isinstance(result, verbs.ItemsResult):
+        following = result.following
+        if following is not None:
+            response.call_on_close(lambda: prefetcher.start(following))
 
 
 def _page_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
