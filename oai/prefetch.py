@@ -5,8 +5,8 @@ it, then asks for the next with the token it found. Served strictly in turn, the
 server waits while the harvester works and the harvester waits while the server
 queries. Having answered a page, a worker already knows the next request (the
 token it just issued), so once the page is sent (web._read_ahead) it starts the
-next page's query in a background thread; if
-the request reaches this process, it takes the result instead of querying again.
+next page's query in a background thread; if the request reaches this process,
+it takes the result instead of querying again.
 
 What a page holds does not change: a prefetched page is the same keyset page of
 the same snapshot, read moments earlier. A record that changes in between keeps
