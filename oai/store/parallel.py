@@ -30,12 +30,13 @@ from sqlalchemy import Engine
 
 from . import make_engine
 from .loader import Loader, LoadError, LoadReport, RecordLine, SetLine, decide, parse_numbered
-from .rows import Rows, existing_records, render_rows, with_ancestors
+from .rows import Binder, Rows, existing_records, render_rows, with_ancestors
 
 #: Lines per chunk sent to a worker.
 CHUNK_LINES = 1000
 
 _engine: Engine | None = None
+_binder: Binder | None = None
 
 
 @dataclass
@@ -55,8 +56,9 @@ class Chunk:
 
 
 def _start_worker(database_url: str) -> None:
-    global _engine
+    global _engine, _binder
     _engine = make_engine(database_url)
+    _binder = Binder(_engine.dialect)
 
 
 def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime) -> Chunk:
@@ -78,11 +80,11 @@ def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime) -> Chunk:
     except LoadError as exc:
         chunk.error = str(exc)
     if records:
-        assert _engine is not None, "worker not started"
+        assert _engine is not None and _binder is not None, "worker not started"
         with _engine.connect() as connection:
             existing = existing_records(connection, [line.identifier for line in records])
         writes, chunk.replace = decide(records, existing, now, chunk.report)
-        chunk.rows = render_rows(writes)
+        chunk.rows = render_rows(writes, _binder)
     return chunk
 
 
