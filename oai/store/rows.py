@@ -15,7 +15,7 @@ from sqlalchemy import Column, Connection, Dialect, MetaData, Table, insert, sel
 from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
-from ..fragments import render_all
+from ..fragments import render_all, render_all_text
 from .models import Record
 
 if TYPE_CHECKING:
@@ -100,8 +100,7 @@ def render_rows(writes: Sequence[Pending], binder: Binder) -> Rows:
         line, datestamp = pending.line, pending.datestamp
         identifier = line.identifier
         specs = with_ancestors(line.sets)
-        elements = [None if line.deleted else fmt.render(line.metadata) for fmt in FORMATS]
-        header, rendered = render_all(identifier, datestamp, specs, line.deleted, elements)
+        header, rendered = _render(identifier, datestamp, specs, line.deleted, line.metadata)
         stamp = binder.stamp(datestamp)
         records.append(
             (
@@ -118,6 +117,25 @@ def render_rows(writes: Sequence[Pending], binder: Binder) -> Rows:
         )
         memberships.extend((spec, stamp, identifier) for spec in specs)
     return rows
+
+
+def _render(
+    identifier: str, datestamp: datetime, specs: list[str], deleted: bool, metadata: dict[str, Any]
+) -> tuple[bytes, list[bytes]]:
+    """A record's header and one ``<record>`` per format: as text when every format can."""
+    if _TEXT_FORMATS is not None:
+        texts = [None if deleted else render(metadata) for render in _TEXT_FORMATS]
+        return render_all_text(identifier, datestamp, specs, deleted, texts)
+    elements = [None if deleted else fmt.render(metadata) for fmt in FORMATS]
+    return render_all(identifier, datestamp, specs, deleted, elements)
+
+
+#: Every format's text renderer, or None if one has only a tree renderer.
+_TEXT_FORMATS = (
+    None
+    if any(fmt.render_text is None for fmt in FORMATS)
+    else tuple(fmt.render_text for fmt in FORMATS if fmt.render_text is not None)
+)
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
