@@ -18,6 +18,7 @@ database connection (SQLite forbids carrying one across a fork). At most
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -34,6 +35,9 @@ from .rows import Binder, Rows, existing_records, render_rows, with_ancestors
 
 #: Lines per chunk sent to a worker.
 CHUNK_LINES = 1000
+
+#: Allocations between the young-generation collections of a worker (Python's default: 700).
+GC_THRESHOLD = 10_000
 
 _engine: Engine | None = None
 _binder: Binder | None = None
@@ -59,6 +63,11 @@ def _start_worker(database_url: str) -> None:
     global _engine, _binder
     _engine = make_engine(database_url)
     _binder = Binder(_engine.dialect)
+    # A chunk is thousands of fresh dicts and lists, none of them in a cycle; the
+    # collector's passes over them and over the imported modules were a sixth of a
+    # worker's time (measured: 1.54 -> 1.31 CPU-s for 20,000 records with both).
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD)
 
 
 def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime) -> Chunk:
