@@ -271,7 +271,7 @@ class Loader:
         self._sets: dict[str, SetLine | None] = {}
         connection = session.connection()
         self._binder = Binder(connection.dialect)
-        self._fragments = Stage(connection, cast(Table, Fragment.__table__))
+        self._fragments = Stage(connection, cast(Table, Fragment.__table__), wide=True)
         self._memberships = Stage(connection, cast(Table, Membership.__table__))
 
     def add(self, name: str, number: int, line: RecordLine | SetLine) -> None:

@@ -161,11 +161,18 @@ class Stage:
     and a million-record load spends most of its time there. Appended unindexed
     and moved with one sorted INSERT ... SELECT, the same rows cost a sort and an
     append. Still one transaction: the temporary table goes with it on rollback.
+
+    With ``wide`` rows (fragments, a few KB each), SQLite is given an index on the
+    staged key first and walks it: its sorter would otherwise carry every whole row
+    through temporary files twice. Measured on a million fragments: 28.4 s for the
+    sorted move, 1.6 s to index and 14.7 s to move. Narrow rows (memberships) sort
+    faster than they are looked up one by one (39.9 s sorted, 5.9 + 37.5 s indexed).
     """
 
-    def __init__(self, connection: Connection, target: Table) -> None:
+    def __init__(self, connection: Connection, target: Table, wide: bool = False) -> None:
         self.connection = connection
         self.target = target
+        self.wide = wide
         self.staged = Table(
             f"load_{target.name}",
             MetaData(),
@@ -187,11 +194,26 @@ class Stage:
         if not self.created:
             return
         names = [column.name for column in self.target.columns]
-        key = [self.staged.c[column.name] for column in self.target.primary_key.columns]
-        self.connection.execute(
-            insert(self.target).from_select(
-                names, select(*(self.staged.c[name] for name in names)).order_by(*key)
+        if self.wide and self.connection.dialect.name == "sqlite":
+            self._move_by_index(names)
+        else:
+            key = [self.staged.c[column.name] for column in self.target.primary_key.columns]
+            self.connection.execute(
+                insert(self.target).from_select(
+                    names, select(*(self.staged.c[name] for name in names)).order_by(*key)
+                )
             )
-        )
         self.staged.drop(self.connection)
         self.created = False
+
+    def _move_by_index(self, names: list[str]) -> None:
+        """SQLite: the staged rows in key order through an index on the temporary table."""
+        quote = self.connection.dialect.identifier_preparer.quote
+        staged, index = quote(self.staged.name), quote(f"{self.staged.name}_key")
+        key = ", ".join(quote(column.name) for column in self.target.primary_key.columns)
+        columns = ", ".join(quote(name) for name in names)
+        self.connection.exec_driver_sql(f"CREATE INDEX {index} ON {staged} ({key})")
+        self.connection.exec_driver_sql(
+            f"INSERT INTO {quote(self.target.name)} ({columns}) "
+            f"SELECT {columns} FROM {staged} INDEXED BY {index} ORDER BY {key}"
+        )
