@@ -17,3 +17,33 @@ REPLACEMENT = "\ufffd"
 def clean_text(text: str) -> str:
     """``text`` with every character XML 1.0 forbids replaced by U+FFFD."""
     return _ILLEGAL.sub(REPLACEMENT, text)
+
+
+def escape_text(text: str) -> str:
+    """``text`` cleaned and escaped as libxml2 serializes element content.
+
+    ``&``, ``<``, ``>`` and a carriage return (``&#13;``, so a parser does not
+    normalize it away) become references; everything else is written as it is.
+    """
+    text = clean_text(text)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def escape_attribute(text: str) -> str:
+    """``text`` cleaned and escaped as libxml2 serializes a double-quoted attribute value."""
+    text = escape_text(text)
+    for char, reference in _ATTRIBUTE:
+        if char in text:
+            text = text.replace(char, reference)
+    return text
+
+
+_ATTRIBUTE = (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))

@@ -22,6 +22,9 @@ class Format:
     namespace: str
     schema: str
     render: Callable[[Mapping[str, Any]], etree._Element]
+    #: The same element as serialized text, byte for byte what lxml writes for ``render``'s
+    #: element, built without a tree; the loader's fast path (fragments.render_all_text).
+    render_text: Callable[[Mapping[str, Any]], str] | None = None
 
 
 def _registry() -> tuple[Format, ...]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..xmlchars import clean_text
+from ..xmlchars import clean_text, escape_attribute, escape_text
 from . import Format
 
 NAMESPACE = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -65,4 +65,43 @@ def render(metadata: Mapping[str, Any]) -> etree._Element:
     return root
 
 
-FORMAT = Format(prefix="oai_dc", namespace=NAMESPACE, schema=SCHEMA, render=render)
+_OPEN = (
+    f'<oai_dc:dc xmlns:oai_dc="{NAMESPACE}" xmlns:dc="{DC}" xmlns:xsi="{XSI}" '
+    f'xsi:schemaLocation="{NAMESPACE} {SCHEMA}">'
+)
+_TEXT_TAGS = tuple((name, f"<dc:{name}>", f"</dc:{name}>") for name in ELEMENTS)
+
+
+def render_text(metadata: Mapping[str, Any]) -> str:
+    """What ``render`` gives, serialized: the same bytes as lxml writes for that element.
+
+    A tree per record, built and serialized, is most of what a large load's workers
+    spend; joining strings costs a fraction. tests/test_render_text.py holds the two
+    equal on the fixtures and on generated records.
+    """
+    parts = [_OPEN]
+    for name, start, end in _TEXT_TAGS:
+        values = metadata.get(name)
+        if not values:
+            continue
+        for value in values:
+            if isinstance(value, Mapping):
+                lang = value.get("lang")
+                if lang:
+                    parts.append(f'<dc:{name} xml:lang="{escape_attribute(lang)}">')
+                else:
+                    parts.append(start)
+                parts.append(escape_text(value["value"]))
+            else:
+                parts.append(start)
+                parts.append(escape_text(value))
+            parts.append(end)
+    if len(parts) == 1:  # no values: lxml closes an empty element in its start tag
+        return _OPEN[:-1] + "/>"
+    parts.append("</oai_dc:dc>")
+    return "".join(parts)
+
+
+FORMAT = Format(
+    prefix="oai_dc", namespace=NAMESPACE, schema=SCHEMA, render=render, render_text=render_text
+)

@@ -22,7 +22,16 @@ from ..protocol import format_datestamp
 from ..uris import is_any_uri
 from ..xmlchars import clean_text
 from .models import Fragment, Membership, OAISet, Record
-from .rows import Pending, Rows, Stage, existing_records, render_rows, with_ancestors
+from .rows import (
+    Binder,
+    Pending,
+    Rows,
+    Stage,
+    existing_records,
+    insert_rows,
+    render_rows,
+    with_ancestors,
+)
 from .stamps import pending, settle
 
 BATCH = 500
@@ -261,7 +270,8 @@ class Loader:
         self._records: list[tuple[str, int, RecordLine]] = []
         self._sets: dict[str, SetLine | None] = {}
         connection = session.connection()
-        self._fragments = Stage(connection, cast(Table, Fragment.__table__))
+        self._binder = Binder(connection.dialect)
+        self._fragments = Stage(connection, cast(Table, Fragment.__table__), wide=True)
         self._memberships = Stage(connection, cast(Table, Membership.__table__))
 
     def add(self, name: str, number: int, line: RecordLine | SetLine) -> None:
@@ -288,21 +298,19 @@ class Loader:
 
     def write(self, writes: Sequence[Pending], replace: list[str]) -> None:
         """Store records with their fragments and memberships, replacing ``replace`` first."""
-        self.store(render_rows(writes), replace)
+        self.store(render_rows(writes, self._binder), replace)
 
     def store(self, rows: Rows, replace: Sequence[str]) -> None:
         """Insert rendered rows, deleting the old rows of ``replace`` first.
 
-        Rows go in as Core executemany batches (no ORM unit of work): at a million
-        records the per-row overhead of anything else dominates the load. Fragments
+        Rows go in as driver executemany batches of tuples (rows.Rows): at a million
+        records the per-row overhead of anything more dominates the load. Fragments
         and memberships are staged and filed in key order by ``finish`` (rows.Stage).
         """
         if replace:
             for table in (Fragment, Membership, Record):
                 self.session.execute(delete(table).where(table.identifier.in_(replace)))
-        connection = self.session.connection()
-        if rows.records:
-            connection.execute(insert(cast(Table, Record.__table__)), rows.records)
+        insert_rows(self.session.connection(), cast(Table, Record.__table__), rows.records)
         self._fragments.add(rows.fragments)
         self._memberships.add(rows.memberships)
 

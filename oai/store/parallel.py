@@ -18,6 +18,7 @@ database connection (SQLite forbids carrying one across a fork). At most
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -30,12 +31,16 @@ from sqlalchemy import Engine
 
 from . import make_engine
 from .loader import Loader, LoadError, LoadReport, RecordLine, SetLine, decide, parse_numbered
-from .rows import Rows, existing_records, render_rows, with_ancestors
+from .rows import Binder, Rows, existing_records, render_rows, with_ancestors
 
 #: Lines per chunk sent to a worker.
 CHUNK_LINES = 1000
 
+#: Allocations between the young-generation collections of a worker (Python's default: 700).
+GC_THRESHOLD = 10_000
+
 _engine: Engine | None = None
+_binder: Binder | None = None
 
 
 @dataclass
@@ -55,8 +60,14 @@ class Chunk:
 
 
 def _start_worker(database_url: str) -> None:
-    global _engine
+    global _engine, _binder
     _engine = make_engine(database_url)
+    _binder = Binder(_engine.dialect)
+    # A chunk is thousands of fresh dicts and lists, none of them in a cycle; the
+    # collector's passes over them and over the imported modules were a sixth of a
+    # worker's time (measured: 1.54 -> 1.31 CPU-s for 20,000 records with both).
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD)
 
 
 def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime) -> Chunk:
@@ -78,11 +89,11 @@ def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime) -> Chunk:
     except LoadError as exc:
         chunk.error = str(exc)
     if records:
-        assert _engine is not None, "worker not started"
+        assert _engine is not None and _binder is not None, "worker not started"
         with _engine.connect() as connection:
             existing = existing_records(connection, [line.identifier for line in records])
         writes, chunk.replace = decide(records, existing, now, chunk.report)
-        chunk.rows = render_rows(writes)
+        chunk.rows = render_rows(writes, _binder)
     return chunk
 
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Connection, MetaData, Table, insert, select
+from sqlalchemy import Column, Connection, Dialect, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
-from ..fragments import render_all
+from ..fragments import render_all, render_all_text
 from .models import Record
 
 if TYPE_CHECKING:
@@ -40,13 +40,46 @@ def with_ancestors(specs: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
+#: A row as the database driver takes it: values in the table's column order.
+Row = tuple[Any, ...]
+
+
 @dataclass(slots=True)
 class Rows:
-    """Rendered rows of a batch of records, as Core executemany takes them."""
+    """Rendered rows of a batch of records, ready for the driver's executemany.
 
-    records: list[dict[str, Any]] = field(default_factory=list)
-    fragments: list[dict[str, Any]] = field(default_factory=list)
-    memberships: list[dict[str, Any]] = field(default_factory=list)
+    Tuples in column order (``records``, ``fragments``, ``memberships`` as declared
+    in :mod:`.models`), with datestamps and flags already in the form the dialect's
+    own bind processors give them (:class:`Binder`). A million records make some
+    three million rows: as dicts run through SQLAlchemy's per-row parameter
+    processing they cost the loading process a third of its time (measured on
+    100,000 records: 3.5 of its 10.7 CPU-seconds). The pickled bytes between
+    processes hardly change (the XML and JSON dominate: 3.45 MB a thousand records).
+    """
+
+    records: list[Row] = field(default_factory=list)
+    fragments: list[Row] = field(default_factory=list)
+    memberships: list[Row] = field(default_factory=list)
+
+
+class Binder:
+    """A datestamp and a deleted flag as the dialect stores them, converted once per record.
+
+    The processors are SQLAlchemy's own for the column types (on SQLite a datestamp
+    becomes ``2025-01-02 03:04:05.000000`` text, a flag 0 or 1), so a row written
+    from these values is the one a Core insert of the Python values writes.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        columns = Record.__table__.c
+        self._stamp = columns.datestamp.type.dialect_impl(dialect).bind_processor(dialect)
+        self._flag = columns.deleted.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def stamp(self, value: datetime) -> Any:
+        return value if self._stamp is None else self._stamp(value)
+
+    def flag(self, value: bool) -> Any:
+        return value if self._flag is None else self._flag(value)
 
 
 def existing_records(
@@ -59,38 +92,63 @@ def existing_records(
     return {identifier: (digest, stamp) for identifier, digest, stamp in session.execute(query)}
 
 
-def render_rows(writes: Sequence[Pending]) -> Rows:
+def render_rows(writes: Sequence[Pending], binder: Binder) -> Rows:
     """Every row the records need: record, one fragment per format, memberships."""
     rows = Rows()
+    records, fragments, memberships = rows.records, rows.fragments, rows.memberships
     for pending in writes:
         line, datestamp = pending.line, pending.datestamp
+        identifier = line.identifier
         specs = with_ancestors(line.sets)
-        elements = [None if line.deleted else fmt.render(line.metadata) for fmt in FORMATS]
-        header, rendered = render_all(line.identifier, datestamp, specs, line.deleted, elements)
-        rows.records.append(
-            {
-                "identifier": line.identifier,
-                "datestamp": datestamp,
-                "deleted": line.deleted,
-                "source": line.source(datestamp),
-                "digest": pending.digest,
-                "header_xml": header,
-            }
+        header, rendered = _render(identifier, datestamp, specs, line.deleted, line.metadata)
+        stamp = binder.stamp(datestamp)
+        records.append(
+            (
+                identifier,
+                stamp,
+                binder.flag(line.deleted),
+                line.source(datestamp),
+                pending.digest,
+                header,
+            )
         )
-        rows.fragments.extend(
-            {
-                "prefix": fmt.prefix,
-                "datestamp": datestamp,
-                "identifier": line.identifier,
-                "record_xml": xml,
-            }
-            for fmt, xml in zip(FORMATS, rendered, strict=True)
+        fragments.extend(
+            (fmt.prefix, stamp, identifier, xml) for fmt, xml in zip(FORMATS, rendered, strict=True)
         )
-        rows.memberships.extend(
-            {"set_spec": spec, "identifier": line.identifier, "datestamp": datestamp}
-            for spec in specs
-        )
+        memberships.extend((spec, stamp, identifier) for spec in specs)
     return rows
+
+
+def _render(
+    identifier: str, datestamp: datetime, specs: list[str], deleted: bool, metadata: dict[str, Any]
+) -> tuple[bytes, list[bytes]]:
+    """A record's header and one ``<record>`` per format: as text when every format can."""
+    if _TEXT_FORMATS is not None:
+        texts = [None if deleted else render(metadata) for render in _TEXT_FORMATS]
+        return render_all_text(identifier, datestamp, specs, deleted, texts)
+    elements = [None if deleted else fmt.render(metadata) for fmt in FORMATS]
+    return render_all(identifier, datestamp, specs, deleted, elements)
+
+
+#: Every format's text renderer, or None if one has only a tree renderer.
+_TEXT_FORMATS = (
+    None
+    if any(fmt.render_text is None for fmt in FORMATS)
+    else tuple(fmt.render_text for fmt in FORMATS if fmt.render_text is not None)
+)
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
+    """Insert ``rows`` (tuples in ``table``'s column order) with one driver executemany."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(quote(column.name) for column in table.columns)
+    markers = ", ".join(marker for _ in table.columns)
+    target = dialect.identifier_preparer.format_table(table)
+    connection.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({markers})", rows)
 
 
 class Stage:
@@ -103,11 +161,18 @@ class Stage:
     and a million-record load spends most of its time there. Appended unindexed
     and moved with one sorted INSERT ... SELECT, the same rows cost a sort and an
     append. Still one transaction: the temporary table goes with it on rollback.
+
+    With ``wide`` rows (fragments, a few KB each), SQLite is given an index on the
+    staged key first and walks it: its sorter would otherwise carry every whole row
+    through temporary files twice. Measured on a million fragments: 28.4 s for the
+    sorted move, 1.6 s to index and 14.7 s to move. Narrow rows (memberships) sort
+    faster than they are looked up one by one (39.9 s sorted, 5.9 + 37.5 s indexed).
     """
 
-    def __init__(self, connection: Connection, target: Table) -> None:
+    def __init__(self, connection: Connection, target: Table, wide: bool = False) -> None:
         self.connection = connection
         self.target = target
+        self.wide = wide
         self.staged = Table(
             f"load_{target.name}",
             MetaData(),
@@ -116,24 +181,39 @@ class Stage:
         )
         self.created = False
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
+    def add(self, rows: list[Row]) -> None:
         if not rows:
             return
         if not self.created:
             self.staged.create(self.connection)
             self.created = True
-        self.connection.execute(insert(self.staged), rows)
+        insert_rows(self.connection, self.staged, rows)
 
     def move(self) -> None:
         """Insert the staged rows into the target table, in its key order."""
         if not self.created:
             return
         names = [column.name for column in self.target.columns]
-        key = [self.staged.c[column.name] for column in self.target.primary_key.columns]
-        self.connection.execute(
-            insert(self.target).from_select(
-                names, select(*(self.staged.c[name] for name in names)).order_by(*key)
+        if self.wide and self.connection.dialect.name == "sqlite":
+            self._move_by_index(names)
+        else:
+            key = [self.staged.c[column.name] for column in self.target.primary_key.columns]
+            self.connection.execute(
+                insert(self.target).from_select(
+                    names, select(*(self.staged.c[name] for name in names)).order_by(*key)
+                )
             )
-        )
         self.staged.drop(self.connection)
         self.created = False
+
+    def _move_by_index(self, names: list[str]) -> None:
+        """SQLite: the staged rows in key order through an index on the temporary table."""
+        quote = self.connection.dialect.identifier_preparer.quote
+        staged, index = quote(self.staged.name), quote(f"{self.staged.name}_key")
+        key = ", ".join(quote(column.name) for column in self.target.primary_key.columns)
+        columns = ", ".join(quote(name) for name in names)
+        self.connection.exec_driver_sql(f"CREATE INDEX {index} ON {staged} ({key})")
+        self.connection.exec_driver_sql(
+            f"INSERT INTO {quote(self.target.name)} ({columns}) "
+            f"SELECT {columns} FROM {staged} INDEXED BY {index} ORDER BY {key}"
+        )
