@@ -8,7 +8,9 @@ RSS is sampled, time a page near the end against the first pages, time GetRecord
 then serve the very pages of that harvest as static bytes from the same gunicorn
 settings (``bench.static``) and harvest those: the ceiling. Full harvests are
 repeated ``--rounds`` times, alternating endpoint and ceiling, and medians are
-reported. The machine may be shared: read the ratios, which compare runs made
+reported. Last, one harvest of each by a client that parses every page with lxml
+(as harvesters do), and the same harvests from a server with the read-ahead off
+(``OAI_PREFETCH=0``). The machine may be shared: read the ratios, which compare runs made
 side by side, rather than the absolute figures.
 """
 
@@ -200,6 +202,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     print(f"harvest round {round_ + 1} of {args.rounds} ...", file=sys.stderr)
                     rates.append(harvest(client).rate)
                     static_rates.append(harvest(static_client).rate)
+                print("harvesting with a parsing client ...", file=sys.stderr)
+                figures["parsing_rate"] = harvest(client, parse=True).rate
+                figures["parsing_ceiling_rate"] = harvest(static_client, parse=True).rate
                 static_client.close()
             client.close()
         figures.update(
@@ -209,7 +214,17 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             rss_at_10pct_mb=rss.sum_at(0.1) / MB,
             rss_at_end_mb=rss.sum_at(1.0) / MB,
         )
+    # The same harvests from a server that does not read ahead (OAI_PREFETCH=0).
+    with Server(serve_args, {**env, "OAI_PREFETCH": "0"}, log) as plain:
+        plain.wait_ready("/oai?verb=Identify")
+        print("harvesting without read-ahead ...", file=sys.stderr)
+        plain_client = Client("127.0.0.1", plain.port)
+        plain_rates = [harvest(plain_client).rate for _ in range(args.rounds)]
+        figures["parsing_plain_rate"] = harvest(plain_client, parse=True).rate
+        plain_client.close()
     figures.update(
+        plain_rates=plain_rates,
+        plain_rate=statistics.median(plain_rates),
         harvest_rates=rates,
         harvest_rate=statistics.median(rates),
         ceiling_rates=static_rates,
@@ -261,6 +276,17 @@ def table(f: dict[str, Any]) -> str:
             f"{f['ceiling_rate']:,.0f} records/s (median of {len(f['ceiling_rates'])})",
         ),
         ("harvest rate / ceiling", f"{f['fraction_of_ceiling']:.0%}"),
+        (
+            "same harvest without read-ahead (OAI_PREFETCH=0)",
+            f"{f['plain_rate']:,.0f} records/s (median of {len(f['plain_rates'])}); "
+            f"{f['plain_rate'] / f['ceiling_rate']:.0%} of the ceiling",
+        ),
+        (
+            "client parsing each page (lxml): endpoint / no read-ahead / ceiling",
+            f"{f['parsing_rate']:,.0f} / {f['parsing_plain_rate']:,.0f} / "
+            f"{f['parsing_ceiling_rate']:,.0f} records/s; endpoint "
+            f"{f['parsing_rate'] / f['parsing_ceiling_rate']:.0%} of the ceiling",
+        ),
         (
             "server CPU per page: endpoint / ceiling",
             f"{f['server_cpu_ms_per_page']:.2f} ms / {f['ceiling_cpu_ms_per_page']:.2f} ms",

@@ -38,6 +38,8 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert figures["reload_datestamps_same"] is True
     assert figures["harvest_records"] == figures["complete_list_size"] == 150
     assert figures["pages"] == 4
+    for rate in ("plain_rate", "parsing_rate", "parsing_plain_rate", "parsing_ceiling_rate"):
+        assert figures[rate] > 0, rate
     assert 0 < figures["fraction_of_ceiling"]
     assert figures["rss_peak_worker_mb"] > 0
     assert "| harvest rate / ceiling" in done.stdout
