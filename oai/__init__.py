@@ -35,10 +35,15 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     Raises ``store.schema.SchemaError`` when the database's schema is behind this code.
     """
     from . import web
+    from .express import ListPages
     from .state import State
 
     app, settings = _configure(overrides)
     app.config["MAX_CONTENT_LENGTH"] = web.MAX_BODY
     app.extensions["oai"] = State.open(settings)
     app.register_blueprint(web.bp)
+    # A harvester's list pages skip Flask's per-request machinery (oai.express).
+    app.wsgi_app = ListPages(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: app.extensions["oai"]
+    )
     return app

@@ -62,7 +62,7 @@ def _compress(chunks: Iterable[bytes], wbits: int) -> Iterator[bytes]:
     yield compressor.flush()
 
 
-def _whole_or_stream(chunks: Iterable[bytes]) -> bytes | Iterator[bytes]:
+def whole_or_stream(chunks: Iterable[bytes]) -> bytes | Iterator[bytes]:
     """The body as one bytes object when the writer made it in one chunk, else the stream.
 
     A page of a list usually fits in one xmlwriter chunk. Sent whole it gets a
@@ -111,7 +111,7 @@ def wants_html(accept: MIMEAccept) -> bool:
 def respond_xml(chunks: Iterable[bytes], content_type: str = XML_TYPE) -> Response:
     """A streamed XML response (or a page's), compressed when the client accepts it."""
     encoding = _encoding()
-    body = _whole_or_stream(chunks)
+    body = whole_or_stream(chunks)
     if encoding is not None:
         wbits = 31 if encoding == "gzip" else 15
         if isinstance(body, bytes):
@@ -173,10 +173,9 @@ def _run(state: State, parsed: protocol.Request, now: datetime) -> verbs.Result:
 
 
 def answer(
-    pairs: list[tuple[str, str]], base_url: str
+    state: State, pairs: list[tuple[str, str]], base_url: str
 ) -> tuple[verbs.Result | OAIError, xmlwriter.Envelope]:
     """Parse, run the verb, and say what the envelope echoes; no HTTP here."""
-    state = _state()
     now = protocol.utc_now()
     base_url = state.settings.base_url or base_url
     try:
@@ -194,7 +193,7 @@ def answer(
 
 def _xml_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
     """What a harvester gets: the OAI-PMH document, streamed."""
-    result, envelope = answer(pairs, base_url)
+    result, envelope = answer(_state(), pairs, base_url)
     if isinstance(result, verbs.RecordResult):
         since = request.if_modified_since
         if since is not None and result.datestamp <= since.replace(tzinfo=None):
@@ -224,7 +223,7 @@ def _read_ahead(response: BaseResponse, result: verbs.Result | OAIError) -> None
 
 def _page_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
     """What a browser gets: the same document, read back and rendered as HTML."""
-    result, envelope = answer(pairs, base_url)
+    result, envelope = answer(_state(), pairs, base_url)
     document = b"".join(xmlwriter.write(result, envelope))
     state = _state()
     with Session(state.read_engine) as session:
