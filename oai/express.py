@@ -22,8 +22,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
-from . import verbs, web, xmlwriter
-from .errors import OAIError
+from . import web, xmlwriter
 from .state import State
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -66,7 +65,7 @@ class ListPages:
             headers.append(("Content-Length", str(len(body))))
         headers.append(("Vary", VARY))
         start_response("200 OK", headers)
-        return _Body(body, _read_ahead(state, result))
+        return _Body(body, web.read_ahead(state, result))
 
     @staticmethod
     def _may_answer(environ: dict[str, Any]) -> bool:
@@ -78,27 +77,15 @@ class ListPages:
             return False
         if "HTTP_IF_MODIFIED_SINCE" in environ:
             return False
-        encodings = environ.get("HTTP_ACCEPT_ENCODING", "").lower()  # "identity" is common
-        if "*" in encodings or any(name in encodings for name in verbs.COMPRESSIONS):
+        if web.may_compress(environ.get("HTTP_ACCEPT_ENCODING", "")):
             return False  # compressed: Flask's way
         accept = environ.get("HTTP_ACCEPT")
         return accept is None or not web.wants_html(parse_accept_header(accept, MIMEAccept))
 
 
-def _read_ahead(state: State, result: verbs.Result | OAIError) -> Callable[[], None] | None:
-    """What starts reading the next page once this one is sent (oai.prefetch)."""
-    prefetcher = state.prefetcher
-    if prefetcher is None or not isinstance(result, verbs.ItemsResult):
-        return None
-    following = result.following
-    if following is None:
-        return None
-    return lambda: prefetcher.start(following)
-
-
 class _Body:
     """The response body; its ``close``, which the server calls once the body is
-    sent, starts the read-ahead (as ``web._read_ahead`` does through Flask)."""
+    sent, starts the read-ahead (``web.read_ahead``), as Flask's ``call_on_close`` does."""
 
     def __init__(self, body: bytes | Iterator[bytes], on_close: Callable[[], None] | None):
         self._chunks: Iterable[bytes] = [body] if isinstance(body, bytes) else body

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -78,12 +78,19 @@ def whole_or_stream(chunks: Iterable[bytes]) -> bytes | Iterator[bytes]:
     return itertools.chain((first, second), iterator)
 
 
+def may_compress(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header could ask for a coding we offer.
+
+    Most harvesters send none or "identity": only the codings' names or ``*`` can name
+    one, so a header without them is not worth parsing.
+    """
+    header = accept_encoding.lower()
+    return "*" in header or any(name in header for name in verbs.COMPRESSIONS)
+
+
 def _encoding() -> str | None:
     """gzip or deflate if the client asks for it; plain XML otherwise."""
-    header = request.headers.get("Accept-Encoding", "")
-    # Most harvesters send no header or "identity": skip parsing a header that cannot
-    # name a coding we offer (only the names themselves or ``*`` can).
-    if "*" not in header and not any(name in header.lower() for name in verbs.COMPRESSIONS):
+    if not may_compress(request.headers.get("Accept-Encoding", "")):
         return None
     accepted = request.accept_encodings
     for name in verbs.COMPRESSIONS:
@@ -204,21 +211,25 @@ def _xml_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:
     response = respond_xml(xmlwriter.write(result, envelope))
     if isinstance(result, verbs.RecordResult):
         response.last_modified = result.datestamp
-    _read_ahead(response, result)
+    start = read_ahead(_state(), result)
+    if start is not None:
+        response.call_on_close(start)
     return response
 
 
-def _read_ahead(response: BaseResponse, result: verbs.Result | OAIError) -> None:
-    """Once this page is sent, read the list's next one (oai.prefetch).
+def read_ahead(state: State, result: verbs.Result | OAIError) -> Callable[[], None] | None:
+    """What starts reading a list's next page (oai.prefetch); None when there is none.
 
-    Not before: the read would hold the interpreter lock while this page is written
-    and sent, and delay the very response the harvester is waiting for.
+    Called once the page is sent, not before: the read would hold the interpreter lock
+    while this page is written and sent, and delay the response the harvester waits for.
     """
-    prefetcher = _state().prefetcher
-    if prefetcher is not None and isinstance(result, verbs.ItemsResult):
-        following = result.following
-        if following is not None:
-            response.call_on_close(lambda: prefetcher.start(following))
+    prefetcher = state.prefetcher
+    if prefetcher is None or not isinstance(result, verbs.ItemsResult):
+        return None
+    following = result.following
+    if following is None:
+        return None
+    return lambda: prefetcher.start(following)
 
 
 def _page_response(pairs: list[tuple[str, str]], base_url: str) -> BaseResponse:

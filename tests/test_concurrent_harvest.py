@@ -65,6 +65,14 @@ class Harvest:
     def identifiers(self) -> list[str]:
         return [item.identifier for item in self.items]
 
+    def take(self, root: etree._Element) -> str | None:
+        """Add a page's items (the first page's responseDate too); its token, if any."""
+        self.response_date = self.response_date or (
+            root.findtext("oai:responseDate", namespaces=xsd.NS) or ""
+        )
+        self.items += _items(root)
+        return root.findtext(".//oai:resumptionToken", namespaces=xsd.NS) or None
+
 
 def _items(root: etree._Element) -> Iterator[Item]:
     for rec in root.iterfind(".//oai:record", xsd.NS):
@@ -91,11 +99,7 @@ def harvest_http(base: str, pause: float = 0.0, **args: str) -> Harvest:
             assert error.get("code") == "noRecordsMatch" and not result.items, error.get("code")
             result.response_date = root.findtext("oai:responseDate", namespaces=xsd.NS) or ""
             return result
-        result.response_date = result.response_date or (
-            root.findtext("oai:responseDate", namespaces=xsd.NS) or ""
-        )
-        result.items += _items(root)
-        token = root.findtext(".//oai:resumptionToken", namespaces=xsd.NS)
+        token = result.take(root)
         if not token:
             return result
         query = {"verb": "ListRecords", "resumptionToken": token}
@@ -276,11 +280,7 @@ def _harvest_client(app: Flask, **args: str) -> Harvest:
     query: dict[str, Any] = {"verb": "ListRecords", "metadataPrefix": "oai_dc", **args}
     while True:
         root = xsd.validate(client.get("/oai", query_string=query).data)
-        result.response_date = result.response_date or (
-            root.findtext("oai:responseDate", namespaces=xsd.NS) or ""
-        )
-        result.items += _items(root)
-        token = root.findtext(".//oai:resumptionToken", namespaces=xsd.NS)
+        token = result.take(root)
         if not token:
             return result
         query = {"verb": "ListRecords", "resumptionToken": token}
