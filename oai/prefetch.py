@@ -4,7 +4,7 @@ A harvest is a chain of requests: the harvester asks for a page, reads and parse
 it, then asks for the next with the token it found. Served strictly in turn, the
 server waits while the harvester works and the harvester waits while the server
 queries. Having answered a page, a worker already knows the next request (the
-token it just issued), so once the page is sent (web._read_ahead) it starts the
+token it just issued), so once the page is sent (web.read_ahead) it starts the
 next page's query in a background thread; if the request reaches this process,
 it takes the result instead of querying again.
 
