@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:  # the writer xmlfile yields; lxml names it only in its type stubs
+    from lxml.etree._serializer import _IncrementalFileWriter
 
 from .errors import OAIError
 from .formats.oai_dc import DC
@@ -55,9 +59,10 @@ class _Sink:
         self.parts: list[bytes] = []
         self.size = 0
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, /) -> int:
         self.parts.append(data)
         self.size += len(data)
+        return len(data)
 
     def copy(self, items: Sequence[bytes]) -> Iterator[bytes]:
         """Append stored items as they are, handing back a chunk whenever CHUNK bytes wait."""
@@ -78,12 +83,12 @@ class _Sink:
         return data
 
 
-def _text(xf: etree.xmlfile, tag: str, value: str, ns: str = OAI) -> None:
+def _text(xf: _IncrementalFileWriter, tag: str, value: str, ns: str = OAI) -> None:
     with xf.element(f"{{{ns}}}{tag}"):
         xf.write(clean_text(value))
 
 
-def _identify(xf: etree.xmlfile, result: IdentifyResult, base_url: str) -> None:
+def _identify(xf: _IncrementalFileWriter, result: IdentifyResult, base_url: str) -> None:
     with xf.element(f"{{{OAI}}}Identify"):
         _text(xf, "repositoryName", result.repository_name)
         _text(xf, "baseURL", base_url)
@@ -106,7 +111,7 @@ def _identify(xf: etree.xmlfile, result: IdentifyResult, base_url: str) -> None:
                     _text(xf, "sampleIdentifier", result.sample_identifier, OAI_IDENTIFIER)
 
 
-def _formats(xf: etree.xmlfile, result: FormatsResult) -> None:
+def _formats(xf: _IncrementalFileWriter, result: FormatsResult) -> None:
     with xf.element(f"{{{OAI}}}ListMetadataFormats"):
         for fmt in result.formats:
             with xf.element(f"{{{OAI}}}metadataFormat"):
@@ -115,7 +120,7 @@ def _formats(xf: etree.xmlfile, result: FormatsResult) -> None:
                 _text(xf, "metadataNamespace", fmt.namespace)
 
 
-def _resumption(xf: etree.xmlfile, resumption: Resumption | None) -> None:
+def _resumption(xf: _IncrementalFileWriter, resumption: Resumption | None) -> None:
     if resumption is None:
         return
     attrib = {
@@ -128,7 +133,7 @@ def _resumption(xf: etree.xmlfile, resumption: Resumption | None) -> None:
         xf.write(resumption.token)
 
 
-def _sets(xf: etree.xmlfile, result: SetsResult) -> None:
+def _sets(xf: _IncrementalFileWriter, result: SetsResult) -> None:
     with xf.element(f"{{{OAI}}}ListSets"):
         for row in result.sets:
             with xf.element(f"{{{OAI}}}set"):
@@ -144,7 +149,7 @@ def _sets(xf: etree.xmlfile, result: SetsResult) -> None:
         _resumption(xf, result.resumption)
 
 
-def _error(xf: etree.xmlfile, error: OAIError) -> None:
+def _error(xf: _IncrementalFileWriter, error: OAIError) -> None:
     with xf.element(f"{{{OAI}}}error", {"code": error.code}):
         xf.write(clean_text(error.message))
 

@@ -21,12 +21,24 @@ from .conftest import error_code, load_lines
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ARTICLE = "oai:prometheusjournal.co.uk:article/putting-innovation-in-place"
+GRAVEL_BIKE = "oai:prometheusjournal.co.uk:article/how-does-innovation-arise-in-the-bicycle-sector"
 LANDING_PAGE = (
     "http://prometheusjournal.co.uk/prometheus/putting-innovation-in-place-policy-strategies-"
     "for-industrial-services-regional-clusters-and-manufacturing-smes-in-japan-and-the-united-states"
 )
 LICENCE = "http://creativecommons.org/licenses/by/4.0/"
-PUBLISHER = "Prometheus (Pluto Journals)"
+#: ScienceOpen's Prometheus collection page ("ISSN: 0810-9028 / e-ISSN: 1470-1030"; publisher).
+ISSUE_FACTS = {
+    "journal": "Prometheus",
+    "issn": "0810-9028",
+    "eissn": "1470-1030",
+    "volume": "40",
+    "issue": "2",
+}
+PUBLISHER = "Pluto Journals"
+#: The gravel-bike article's own page and its DOI as ScienceOpen hosts it.
+GRAVEL_BIKE_DOI = "10.13169/Prometheus.40.2.0092"
+GRAVEL_BIKE_PAGES = "92-107"
 
 
 def _lines() -> list[dict[str, Any]]:
@@ -91,31 +103,47 @@ def test_article_pages(seed: str) -> None:
     assert match is not None
     pages = f"{match.group(1)}-{match.group(2)}"
     assert pages == "69-87"
-    article = RECORDS[ARTICLE]
-    assert article["metadata"]["pages"] == pages
-    assert any(pages in source for source in values(article, "source"))
+    assert RECORDS[ARTICLE]["metadata"]["pages"] == pages
 
 
-def test_article_licence(seed: str) -> None:
+def test_article_licence_and_access(seed: str) -> None:
     assert LICENCE in seed
-    assert values(RECORDS[ARTICLE], "rights") == [LICENCE]
+    assert "All content is freely available without charge" in seed
+    for record in RECORDS.values():  # the statement is the journal's, for all its articles
+        assert record["metadata"]["license"] == LICENCE, record["identifier"]
+        assert record["metadata"]["access"] == "open", record["identifier"]
 
 
-def test_article_facts_stated_by_the_issue() -> None:
-    article = RECORDS[ARTICLE]
-    assert values(article, "identifier") == [LANDING_PAGE]
-    assert values(article, "type") == ["Text", "info:eu-repo/semantics/article"]
-    assert values(article, "language") == ["en"]
-    assert values(article, "publisher") == [PUBLISHER]
+def test_article_section(seed: str) -> None:
+    assert seed.rstrip().endswith("Original Articles")
+    assert RECORDS[ARTICLE]["metadata"]["section"] == "Original Articles"
+    assert RECORDS[ARTICLE]["metadata"]["url"] == LANDING_PAGE
+
+
+def test_facts_of_the_issue_are_on_every_item() -> None:
+    for record in RECORDS.values():
+        metadata = record["metadata"]
+        assert {key: metadata.get(key) for key in ISSUE_FACTS} == ISSUE_FACTS
+        assert values(record, "publisher") == [PUBLISHER]
+        assert values(record, "language") == ["en"]
+
+
+def test_the_gravel_bike_article_has_its_doi_and_pages() -> None:
+    metadata = RECORDS[GRAVEL_BIKE]["metadata"]
+    assert metadata["doi"] == GRAVEL_BIKE_DOI
+    assert metadata["pages"] == GRAVEL_BIKE_PAGES
 
 
 def test_nothing_invented(seed: str) -> None:
-    """The seed names no author of the article and no date: the records must not either."""
+    """The seed names no author of any item, no publication date, and no DOI for the
+    article: the records must not either (Dublin Core included)."""
     for record in RECORDS.values():
-        assert "creator" not in record["metadata"], record["identifier"]
-        assert "contributor" not in record["metadata"], record["identifier"]
-        assert "date" not in record["metadata"], record["identifier"]
-        assert "doi" not in record["metadata"], record["identifier"]
+        metadata = record["metadata"]
+        for key in ("authors", "creator", "contributor", "date", "published"):
+            assert key not in metadata, (record["identifier"], key)
+    assert "doi" not in RECORDS[ARTICLE]["metadata"]
+    dois = [r["identifier"] for r in RECORDS.values() if "doi" in r["metadata"]]
+    assert dois == [GRAVEL_BIKE]
 
 
 def test_the_five_other_items(seed: str) -> None:
@@ -123,24 +151,23 @@ def test_the_five_other_items(seed: str) -> None:
     assert len(items) == 5
     others = [r for identifier, r in RECORDS.items() if identifier != ARTICLE]
     assert len(others) == 5
-    reviews = [r for r in others if "info:eu-repo/semantics/review" in values(r, "type")]
+    reviews = [r for r in others if r["metadata"].get("article_type") == "book-review"]
     assert len(reviews) == 4
     for item in items:
         # "Authors, Title" for a book review; a bare title for the article.
-        matches = [
-            r
-            for r in others
-            if any(item.endswith(t.removeprefix("Review of: ")) for t in values(r, "title"))
-        ]
+        matches = [r for r in others if any(item.endswith(t) for t in values(r, "title"))]
         assert len(matches) == 1, item
         record = matches[0]
         if record in reviews:
-            authors = item[: -len(values(record, "title")[0].removeprefix("Review of: "))]
-            authors = authors.strip().rstrip(",").strip()
-            assert authors, item
-            # The reviewed book's authors are named in the description, never as creators.
-            assert any(authors in d for d in values(record, "description")), item
-            assert "creator" not in record["metadata"]
+            title = values(record, "title")[0]
+            assert record["metadata"]["reviewed"]["title"] == title
+            byline = item[: -len(title)].strip().rstrip(",").strip()
+            # The reviewed book's authors, never the review's: "A, B and Friends".
+            named = [
+                f"{author['given']} {author['family']}"
+                for author in record["metadata"]["reviewed"]["authors"]
+            ]
+            assert named and all(name in byline for name in named), item
         else:
             assert values(record, "title") == [item]
 
@@ -173,5 +200,39 @@ def test_fixtures_load_and_serve_valid_records(
     for identifier in RECORDS:
         root = get(verb="GetRecord", identifier=identifier, metadataPrefix="oai_dc")
         assert error_code(root) is None
+    # The Dublin Core the article does not give is derived from its article keys.
+    root = get(verb="GetRecord", identifier=ARTICLE, metadataPrefix="oai_dc")
+    dc = {
+        name: root.xpath(f"//dc:{name}/text()", namespaces=xsd.NS)
+        for name in ("identifier", "source", "rights", "type")
+    }
+    assert dc == {
+        "identifier": [LANDING_PAGE],
+        "source": ["Prometheus; Vol 40 No 2; 69-87", "0810-9028", "1470-1030"],
+        "rights": [LICENCE, "info:eu-repo/semantics/openAccess"],
+        "type": ["info:eu-repo/semantics/article", "info:eu-repo/semantics/publishedVersion"],
+    }
     oai_id = "{http://www.openarchives.org/OAI/2.0/oai-identifier}"
     assert get(verb="Identify").findtext(f".//{oai_id}sampleIdentifier") in RECORDS
+
+
+#: Each fixture record's formats: the facts allow oai_dc, MARC, JATS and MODS for all
+#: six; none has a publication date, which OpenAIRE and DataCite require.
+FIXTURE_FORMATS = ["oai_dc", "marcxml", "jats", "mods"]
+
+
+def test_each_fixture_record_is_served_in_every_format_its_facts_allow(
+    make_app: Callable[..., Flask], schemas: Path
+) -> None:
+    app = make_app(repository_identifier="prometheusjournal.co.uk")
+    load_lines(app, LINES)
+    client = app.test_client()
+    for identifier in RECORDS:
+        response = client.get(
+            "/oai", query_string={"verb": "ListMetadataFormats", "identifier": identifier}
+        )
+        root = xsd.validate(response.data)
+        assert root.xpath("//oai:metadataPrefix/text()", namespaces=xsd.NS) == FIXTURE_FORMATS
+        for prefix in FIXTURE_FORMATS:
+            query = {"verb": "GetRecord", "identifier": identifier, "metadataPrefix": prefix}
+            assert error_code(xsd.validate(client.get("/oai", query_string=query).data)) is None

@@ -1,17 +1,21 @@
 """Metadata formats as plug-ins: one module per format, listed in :data:`FORMATS`.
 
-A format turns the stored record (the ``metadata`` object of a loaded line) into
-its metadata element. Renderers run when a record is loaded, never per request;
-the stored bytes are what harvesters receive. Every format renders every record.
+A format renders an :class:`~oai.article.Article` as its metadata element, or
+declines a record that lacks what the format requires (``render`` returns None):
+such a record is not offered in that format (ListMetadataFormats, GetRecord's
+cannotDisseminateFormat, the lists and their counts all agree). Renderers run
+when a record is loaded, never per request; the stored bytes are what
+harvesters receive. Adding a format is its module, a line in :func:`_registry`,
+and its tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from lxml import etree
+from ..article import Article
+from .markup import Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +25,28 @@ class Format:
     prefix: str
     namespace: str
     schema: str
-    render: Callable[[Mapping[str, Any]], etree._Element]
-    #: The same element as serialized text, byte for byte what lxml writes for ``render``'s
-    #: element, built without a tree; the loader's fast path (fragments.render_all_text).
-    render_text: Callable[[Mapping[str, Any]], str] | None = None
+    #: The record's metadata element, or None when the record lacks what ``requires`` says.
+    render: Callable[[Article], Markup | None]
+    #: Raised whenever the same record would render differently: ``oai db upgrade`` then
+    #: renders the stored records again (and restamps those whose element changed).
+    version: int
+    #: What a record must hold to be offered in this format, in a phrase.
+    requires: str
+    #: The format's name and who harvests it, for people (README, browser pages).
+    title: str
 
 
 def _registry() -> tuple[Format, ...]:
-    from . import oai_dc
+    from . import jats, marcxml, mods, oai_datacite, oai_dc, oai_openaire
 
-    return (oai_dc.FORMAT,)
+    return (
+        oai_dc.FORMAT,
+        oai_openaire.FORMAT,
+        marcxml.FORMAT,
+        oai_datacite.FORMAT,
+        jats.FORMAT,
+        mods.FORMAT,
+    )
 
 
 #: Every format the repository disseminates, in the order ListMetadataFormats lists them.

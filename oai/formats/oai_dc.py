@@ -1,107 +1,123 @@
-"""oai_dc: unqualified Dublin Core, the format every OAI-PMH repository must offer."""
+"""oai_dc: unqualified Dublin Core, the format every OAI-PMH repository must offer.
+
+Dublin Core keys a record gives are served as given. Each element it does not
+give is derived from the article keys the way OJS and the DRIVER guidelines fill
+it (:data:`DERIVED`), so a record that describes its article once is still
+complete for BASE, CORE and every oai_dc harvester.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
 
-from lxml import etree
-
-from ..xmlchars import clean_text, escape_attribute, escape_text
+from ..article import DC_ELEMENTS, Article
 from . import Format
+from .markup import Markup, Tag, root, tag
+from .vocabularies import EU_REPO_ACCESS, EU_REPO_TYPES, VERSIONS
 
 NAMESPACE = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-#: The 15 elements, in the order simpledc20021212.xsd's examples use.
-ELEMENTS = (
-    "title",
-    "creator",
-    "subject",
-    "description",
-    "publisher",
-    "contributor",
-    "date",
-    "type",
-    "format",
-    "identifier",
-    "source",
-    "language",
-    "relation",
-    "coverage",
-    "rights",
-)
+#: Re-exported for the modules that name the 15 elements.
+ELEMENTS = DC_ELEMENTS
 
 
-_DC_TAGS = tuple((name, f"{{{DC}}}{name}") for name in ELEMENTS)
-_NSMAP = {"oai_dc": NAMESPACE, "dc": DC, "xsi": XSI}
-_ROOT = f"{{{NAMESPACE}}}dc"
-_SCHEMA_LOCATION = f"{{{XSI}}}schemaLocation"
+def _creators(article: Article) -> list[str]:
+    return [author.inverted for author in article.authors]
 
 
-def render(metadata: Mapping[str, Any]) -> etree._Element:
-    """``<oai_dc:dc>`` with one element per value, in ELEMENTS order; xml:lang kept.
-
-    Runs once per record at load time (a million times for a large load), so the
-    tags are computed once and absent elements cost one dict lookup.
-    """
-    root = etree.Element(_ROOT, nsmap=_NSMAP)
-    root.set(_SCHEMA_LOCATION, f"{NAMESPACE} {SCHEMA}")
-    for name, tag in _DC_TAGS:
-        values = metadata.get(name)
-        if not values:
-            continue
-        for value in values:
-            child = etree.SubElement(root, tag)
-            if isinstance(value, Mapping):
-                child.text = clean_text(value["value"])
-                if value.get("lang"):
-                    child.set(XML_LANG, clean_text(value["lang"]))
-            else:
-                child.text = clean_text(value)
-    return root
+def _dates(article: Article) -> list[str]:
+    return [article.published.iso] if article.published else []
 
 
-_OPEN = (
-    f'<oai_dc:dc xmlns:oai_dc="{NAMESPACE}" xmlns:dc="{DC}" xmlns:xsi="{XSI}" '
-    f'xsi:schemaLocation="{NAMESPACE} {SCHEMA}">'
-)
-_TEXT_TAGS = tuple((name, f"<dc:{name}>", f"</dc:{name}>") for name in ELEMENTS)
+def _types(article: Article) -> list[str]:
+    # Only an article record is typed: a record of bare Dublin Core did not say it is one.
+    if not article.given:
+        return []
+    return [EU_REPO_TYPES[article.article_type], VERSIONS[article.version].eu_repo]
 
 
-def render_text(metadata: Mapping[str, Any]) -> str:
-    """What ``render`` gives, serialized: the same bytes as lxml writes for that element.
+def _formats(article: Article) -> list[str]:
+    return list(dict.fromkeys(file.mime for file in article.files))
 
-    A tree per record, built and serialized, is most of what a large load's workers
-    spend; joining strings costs a fraction. tests/test_render_text.py holds the two
-    equal on the fixtures and on generated records.
-    """
-    parts = [_OPEN]
-    for name, start, end in _TEXT_TAGS:
-        values = metadata.get(name)
-        if not values:
-            continue
-        for value in values:
-            if isinstance(value, Mapping):
-                lang = value.get("lang")
-                if lang:
-                    parts.append(f'<dc:{name} xml:lang="{escape_attribute(lang)}">')
-                else:
-                    parts.append(start)
-                parts.append(escape_text(value["value"]))
-            else:
-                parts.append(start)
-                parts.append(escape_text(value))
-            parts.append(end)
-    if len(parts) == 1:  # no values: lxml closes an empty element in its start tag
-        return _OPEN[:-1] + "/>"
-    parts.append("</oai_dc:dc>")
-    return "".join(parts)
+
+def _identifiers(article: Article) -> list[str]:
+    return [value for value in (article.url, article.doi_url) if value]
+
+
+def citation(article: Article) -> str | None:
+    """``Journal; Vol 37 No 2 (2021); 69-87``: the host item as OJS writes ``dc:source``."""
+    if article.journal is None:
+        return None
+    issue = " ".join(
+        part
+        for part in (
+            f"Vol {article.volume}" if article.volume else "",
+            f"No {article.issue}" if article.issue else "",
+            f"({article.published.year})" if article.published else "",
+        )
+        if part
+    )
+    parts = [article.journal, issue, article.pages.text if article.pages else ""]
+    return "; ".join(part for part in parts if part)
+
+
+def _sources(article: Article) -> list[str]:
+    values = [citation(article)] + [article.issn, article.eissn]
+    return [value for value in values if value]
+
+
+def _rights(article: Article) -> list[str]:
+    access = EU_REPO_ACCESS[article.access] if article.access else None
+    return [value for value in (article.license, access) if value]
+
+
+#: Dublin Core element -> what it is derived from when the record does not give it.
+DERIVED: dict[str, Callable[[Article], list[str]]] = {
+    "creator": _creators,
+    "date": _dates,
+    "type": _types,
+    "format": _formats,
+    "identifier": _identifiers,
+    "source": _sources,
+    "rights": _rights,
+}
+
+
+_NAMESPACES = (("oai_dc", NAMESPACE), ("dc", DC), ("xsi", XSI))
+_SCHEMA_LOCATION = ("xsi:schemaLocation", f"{NAMESPACE} {SCHEMA}")
+#: Each element's qualified name, and the element of a derived value (it has no language).
+_QUALIFIED = {name: f"dc:{name}" for name in ELEMENTS}
+_DERIVED_TAGS = {name: Tag(_QUALIFIED[name]) for name in DERIVED}
+
+
+def render(article: Article) -> Markup:
+    """``<oai_dc:dc>``: every record has one (nothing in it is required).
+
+    Each element in ELEMENTS order: the values the record gives, as given (with their
+    language), else those :data:`DERIVED` derives."""
+    children: list[Markup] = []
+    for name in ELEMENTS:
+        given = article.dc.get(name)
+        if given is not None:
+            qualified = _QUALIFIED[name]
+            children += [
+                tag(qualified, ("xml:lang", text.lang)).given(text.value) for text in given
+            ]
+        elif name in DERIVED:
+            derived = _DERIVED_TAGS[name]
+            children += [derived.given(value) for value in DERIVED[name](article)]
+    return root("oai_dc:dc", _NAMESPACES, children, _SCHEMA_LOCATION)
 
 
 FORMAT = Format(
-    prefix="oai_dc", namespace=NAMESPACE, schema=SCHEMA, render=render, render_text=render_text
+    prefix="oai_dc",
+    namespace=NAMESPACE,
+    schema=SCHEMA,
+    render=render,
+    version=2,
+    requires="nothing: every record",
+    title="Dublin Core (every harvester: BASE, CORE, OpenAIRE's older guidelines, library systems)",
 )
