@@ -213,6 +213,20 @@ def test_sqlite_and_postgresql_answer_alike(
     assert pages[0] == pages[1]
 
 
+def _psycopg(monkeypatch: pytest.MonkeyPatch, installed: bool) -> None:
+    """Make the settings see psycopg as installed or not, whatever this machine has."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "psycopg":
+            return real("json") if installed else None  # any spec stands for "installed"
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
 @pytest.mark.parametrize(
     ("raw", "kept"),
     [
@@ -226,10 +240,11 @@ def test_sqlite_and_postgresql_answer_alike(
 )
 @pytest.mark.parametrize("name", ["OAI_DATABASE_URL", "OAI_DATABASE_READ_URL"])
 def test_database_urls_are_checked_when_read(
-    name: str, raw: str, kept: str | None, tmp_path: Path
+    name: str, raw: str, kept: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from oai.config import ConfigError, load_settings
 
+    _psycopg(monkeypatch, installed=True)
     if kept is None:
         with pytest.raises(ConfigError, match=f"^{name}: "):
             load_settings({name: raw}, tmp_path)
@@ -237,6 +252,19 @@ def test_database_urls_are_checked_when_read(
     settings = load_settings({name: raw}, tmp_path)
     value = settings.database_url if name == "OAI_DATABASE_URL" else settings.database_read_url
     assert value is not None and value.startswith(kept)
+
+
+@pytest.mark.parametrize("raw", ["postgresql+psycopg://u@h/d", "postgresql://u@h/d"])
+def test_a_postgresql_url_without_psycopg_says_what_to_install(
+    raw: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oai.config import ConfigError, load_settings
+
+    _psycopg(monkeypatch, installed=False)
+    with pytest.raises(ConfigError, match=r"^OAI_DATABASE_URL: .*oai-endpoint\[postgres\]"):
+        load_settings({"OAI_DATABASE_URL": raw}, tmp_path)
+    # SQLite needs nothing more.
+    assert load_settings({"OAI_DATABASE_URL": "sqlite:///x"}, tmp_path).database_url
 
 
 def test_a_large_load_refreshes_postgresql_statistics(

@@ -40,7 +40,15 @@ CASES: dict[str, tuple[str | bytes, str]] = {
     "truncated-json": ('{"identifier": "oai:example.org:bad", ', "JSON"),
     "trailing-garbage": (_rec() + " x", "JSON"),
     "single-quotes": ("{'identifier': 'oai:example.org:bad'}", "JSON"),
-    "invalid-utf8": (b'{"identifier": "oai:example.org:\xff\xfe"}', "JSON"),
+    "missing-comma": ('{"identifier": "oai:example.org:bad" "metadata": {}}', "column 38"),
+    "unclosed-object": (_rec()[:-1], "end of the line"),
+    "invalid-utf8": (b'{"identifier": "oai:example.org:\xff\xfe"}', "not UTF-8"),
+    "latin-1": (
+        '{"identifier": "oai:example.org:bad", "metadata": {"title": ["Caf\u00e9"]}}'.encode(
+            "latin-1"
+        ),
+        "not UTF-8",
+    ),
     "nested-too-deep": ("[" * 100_000 + "]" * 100_000, "deep"),
     "array-line": ('["oai:example.org:bad"]', "object"),
     "null-line": ("null", "object"),
@@ -161,6 +169,8 @@ def _assert_refused(result: Any, where: str, word: str) -> None:
     assert len(lines) == 1, result.stderr
     assert re.fullmatch(rf"Error: {re.escape(where)}: .+", lines[0]), lines[0]
     assert word.lower() in lines[0].lower(), lines[0]
+    # The line number is the file's, said once: no "line 2" from json counting its newline.
+    assert not re.search(r"\bline \d", lines[0]), lines[0]
     assert "Traceback" not in result.output
 
 

@@ -18,8 +18,8 @@ from oai.store import parallel
 from .conftest import record
 
 TABLES = {
-    "records": "identifier, datestamp, deleted, source, digest, header_xml",
-    "fragments": "identifier, prefix, record_xml",
+    "records": "identifier, datestamp, deleted, source, digest",
+    "fragments": "identifier, prefix, datestamp, header_open, header_close, metadata_xml",
     "memberships": "set_spec, datestamp, identifier",
     "sets": "set_spec, name, description, declared",
 }
@@ -69,7 +69,8 @@ def test_parallel_load_reload_and_update_match_a_sequential_load(tmp_path: Path)
     first = _load(sequential, "--jobs", "0", str(source))
     second = _load(parallel_, "--jobs", "2", str(source))
     assert (first.exit_code, second.exit_code) == (0, 0), second.output
-    assert first.output == second.output
+    # The same summary (the line before it names each one's own database).
+    assert first.output.splitlines()[1:] == second.output.splitlines()[1:]
     assert "41 added" in second.output
     loaded = _dump(parallel_)
     assert loaded == _dump(sequential)

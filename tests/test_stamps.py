@@ -1,5 +1,6 @@
 """stamps.settle: rows a load stamps "now" get the second of the commit, consistently in
-every place the datestamp is stored (column, header bytes, fragments, memberships, source).
+every place the datestamp is stored (the records, fragments and memberships columns), and
+no stored XML or source carries a datestamp that a restamp would have to edit.
 """
 
 from __future__ import annotations
@@ -50,14 +51,17 @@ def _undated(n: int) -> dict[str, object]:
 def _stored(session: Session) -> dict[str, set[str]]:
     """identifier -> every datestamp text stored anywhere for it."""
     found: dict[str, set[str]] = {}
-    for identifier, stamp, header, source in session.execute(
-        select(Record.identifier, Record.datestamp, Record.header_xml, Record.source)
+    for identifier, stamp, source in session.execute(
+        select(Record.identifier, Record.datestamp, Record.source)
     ):
-        texts = {format_datestamp(stamp), json.loads(source)["datestamp"]}
-        texts.add(header.split(b"<datestamp>")[1].split(b"<")[0].decode())
-        found[identifier] = texts
-    for identifier, xml in session.execute(select(Fragment.identifier, Fragment.record_xml)):
-        found[identifier].add(xml.split(b"<datestamp>")[1].split(b"<")[0].decode())
+        assert "datestamp" not in json.loads(source)
+        found[identifier] = {format_datestamp(stamp)}
+    fragments = select(
+        Fragment.identifier, Fragment.datestamp, Fragment.header_open, Fragment.header_close
+    )
+    for identifier, stamp, opening, closing in session.execute(fragments):
+        assert b"datestamp" not in opening + closing
+        found[identifier].add(format_datestamp(stamp))
     for identifier, stamp in session.execute(select(Membership.identifier, Membership.datestamp)):
         found[identifier].add(format_datestamp(stamp))
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,9 +19,10 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..protocol import format_datestamp
+from ..article import DC_ELEMENTS, Article, parse_article
 from ..uris import is_any_uri
 from ..xmlchars import clean_text
+from . import sizes
 from .models import Fragment, Membership, OAISet, Record
 from .rows import (
     Binder,
@@ -36,23 +38,7 @@ from .stamps import pending, settle
 
 BATCH = 500
 
-DC_ELEMENTS = frozenset(
-    "title creator subject description publisher contributor date type format "
-    "identifier source language relation coverage rights".split()
-)
-#: Richer keys other formats may use, and the JSON type each must have.
-RICH_KEYS: dict[str, type] = {
-    "authors": list,
-    "journal": str,
-    "issn": str,
-    "volume": str,
-    "issue": str,
-    "pages": str,
-    "doi": str,
-    "section": str,
-    "license": str,
-    "url": str,
-}
+DC_KEYS = frozenset(DC_ELEMENTS)
 RECORD_KEYS = frozenset({"identifier", "datestamp", "deleted", "sets", "metadata"})
 SET_KEYS = frozenset({"setSpec", "setName", "setDescription"})
 
@@ -74,6 +60,8 @@ class RecordLine:
     deleted: bool
     sets: tuple[str, ...]
     metadata: dict[str, Any]
+    #: ``metadata`` checked and typed: what every format renders.
+    article: Article
 
     @property
     def digest(self) -> str:
@@ -81,10 +69,31 @@ class RecordLine:
         text = json.dumps(content, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("ascii")).hexdigest()
 
-    def source(self, datestamp: datetime) -> str:
+    @classmethod
+    def stored(cls, identifier: str, source: str, deleted: bool) -> tuple[RecordLine, str | None]:
+        """The line a stored record was loaded from, and what was wrong with it, if anything.
+
+        A record stored by an older version passed that version's checks; one whose
+        article keys fail today's is rendered from its Dublin Core keys alone, and the
+        reason is returned so the caller can say which record to load again corrected.
+        """
+        old = json.loads(source)
+        metadata = old.get("metadata", {})
+        sets = tuple(old.get("sets", []))
+        try:
+            article = parse_article(identifier, metadata)
+            problem = None
+        except ValueError as exc:
+            dublin_core = {key: value for key, value in metadata.items() if key in DC_KEYS}
+            article = parse_article(identifier, dublin_core)
+            problem = str(exc)
+        return cls(identifier, None, deleted, sets, metadata, article), problem
+
+    def source(self) -> str:
+        """The record as stored: what ``oai db upgrade`` renders a new format from. Without
+        the datestamp, which lives in its own column (a restamp changes nothing else)."""
         line = {
             "identifier": self.identifier,
-            "datestamp": format_datestamp(datestamp),
             "deleted": self.deleted,
             "sets": list(self.sets),
             "metadata": self.metadata,
@@ -112,38 +121,6 @@ class LoadReport:
     seen: set[bytes] = field(default_factory=set, repr=False)
 
 
-def _strings(value: Any, where: str) -> None:
-    if not isinstance(value, list):
-        raise ValueError(f"{where} must be a list of strings")
-    for item in value:
-        if type(item) is str:
-            continue
-        if isinstance(item, dict) and isinstance(item.get("value"), str):
-            extra = set(item) - {"value", "lang"}
-            if extra:
-                raise ValueError(f"{where}: unexpected key {sorted(extra)[0]!r}")
-            lang = item.get("lang")
-            if lang is not None and not (isinstance(lang, str) and _LANG.match(lang)):
-                raise ValueError(f"{where}: lang must be a language tag such as 'en'")
-            continue
-        raise ValueError(f"{where} must hold strings or {{'value': ..., 'lang': ...}} objects")
-
-
-def _check_metadata(metadata: Any) -> dict[str, Any]:
-    if not isinstance(metadata, dict):
-        raise ValueError("metadata must be an object")
-    for key, value in metadata.items():
-        if key in DC_ELEMENTS:
-            _strings(value, f"metadata.{key}")
-        elif key in RICH_KEYS:
-            if not isinstance(value, RICH_KEYS[key]):
-                kind = "a list" if RICH_KEYS[key] is list else "a string"
-                raise ValueError(f"metadata.{key} must be {kind}")
-        else:
-            raise ValueError(f"metadata: unknown element {key!r}")
-    return metadata
-
-
 def _check_datestamp(value: Any) -> datetime:
     if not isinstance(value, str) or not _DATESTAMP.match(value):
         raise ValueError("datestamp must look like 2026-11-24T10:00:00Z (UTC)")
@@ -160,12 +137,40 @@ def check_set_spec(spec: Any) -> str:
     return spec
 
 
+def _decode(text: str | bytes) -> str:
+    """The line as text; a line that is not UTF-8 (Latin-1, say) is named as such."""
+    if isinstance(text, str):
+        return text
+    try:
+        return text.decode("utf-8-sig")  # a BOM opening the file is tolerated, as json does
+    except UnicodeDecodeError as exc:
+        column = len(text[: exc.start].decode("utf-8", "replace")) + 1
+        raise ValueError(
+            f"not UTF-8 (byte 0x{text[exc.start]:02x} at column {column}); save the file as UTF-8"
+        ) from None
+
+
+def _json_error(exc: json.JSONDecodeError, text: str) -> str:
+    """json's reason, placed by column within this one line (json's own "line 2" would
+    count the newline that ends it, and contradict the file's line number)."""
+    if exc.pos >= len(text.rstrip("\r\n")):
+        return f"not valid JSON: {exc.msg} at the end of the line"
+    return f"not valid JSON: {exc.msg} at column {exc.pos + 1}"
+
+
 def parse_line(text: str | bytes) -> RecordLine | SetLine:
     """One line of a load file as a record or a set declaration; ValueError says why not."""
+    line = _decode(text)
     try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"not valid JSON ({exc})") from None
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(_json_error(exc, line)) from None
+    return parse_object(obj)
+
+
+def parse_object(obj: Any) -> RecordLine | SetLine:
+    """A record or set declaration given as a JSON value (what a line holds, or an importer
+    builds); ValueError says why it is not one."""
     if not isinstance(obj, dict):
         raise ValueError("each line must be a JSON object")
     if "identifier" not in obj and "setSpec" in obj:
@@ -204,11 +209,14 @@ def parse_line(text: str | bytes) -> RecordLine | SetLine:
     sets = obj.get("sets", [])
     if not isinstance(sets, list):
         raise ValueError("sets must be a list of setSpecs")
-    metadata = _check_metadata(obj.get("metadata", {}))
+    metadata = obj.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise ValueError("metadata must be an object")
+    article = parse_article(identifier, metadata)
     if not deleted and not metadata:
         raise ValueError("metadata is missing (only deleted records may omit it)")
     specs = tuple(sorted({check_set_spec(spec) for spec in sets}))
-    return RecordLine(identifier, datestamp, deleted, specs, metadata)
+    return RecordLine(identifier, datestamp, deleted, specs, metadata, article)
 
 
 def parse_numbered(name: str, number: int, text: str | bytes) -> RecordLine | SetLine:
@@ -273,6 +281,8 @@ class Loader:
         self._binder = Binder(connection.dialect)
         self._fragments = Stage(connection, cast(Table, Fragment.__table__), wide=True)
         self._memberships = Stage(connection, cast(Table, Membership.__table__))
+        #: What this load adds to (and removes from) the list sizes so far.
+        self._sizes: sizes.Sizes = Counter()
 
     def add(self, name: str, number: int, line: RecordLine | SetLine) -> None:
         self.report.lines += 1
@@ -307,12 +317,15 @@ class Loader:
         records the per-row overhead of anything more dominates the load. Fragments
         and memberships are staged and filed in key order by ``finish`` (rows.Stage).
         """
+        connection = self.session.connection()
         if replace:
+            self._sizes.subtract(sizes.stored(connection, replace))
             for table in (Fragment, Membership, Record):
                 self.session.execute(delete(table).where(table.identifier.in_(replace)))
-        insert_rows(self.session.connection(), cast(Table, Record.__table__), rows.records)
+        insert_rows(connection, cast(Table, Record.__table__), rows.records)
         self._fragments.add(rows.fragments)
         self._memberships.add(rows.memberships)
+        self._sizes.update(rows.sizes)
 
     def declare(self, line: SetLine) -> None:
         """A set declaration: created or updated by ``finish``."""
@@ -373,6 +386,8 @@ class Loader:
                         )
                     )
                     existing[ancestor] = False
+        sizes.apply(self.session.connection(), self._sizes)
+        self._sizes.clear()
         settle(self.session)
         return self.report
 
@@ -390,15 +405,17 @@ def mark_deleted(
     }
     missing = [identifier for identifier in wanted if identifier not in rows]
     if missing:
-        raise LoadError(f"no record with identifier {missing[0]!r}")
+        named = ", ".join(repr(identifier) for identifier in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        unknown = (
+            "no record with identifier" if len(missing) == 1 else "no records with identifiers"
+        )
+        raise LoadError(f"{unknown} {named}{more}: nothing was deleted")
     loader = Loader(session, now)
     stamp = now()
     writes = []
     for identifier in wanted:
-        old = json.loads(rows[identifier])
-        line = RecordLine(
-            identifier, None, True, tuple(old.get("sets", [])), old.get("metadata", {})
-        )
+        line, _ = RecordLine.stored(identifier, rows[identifier], deleted=True)
         writes.append(Pending(line, stamp, line.digest))
     loader.write(writes, replace=wanted)
     loader.finish()

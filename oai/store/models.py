@@ -1,9 +1,10 @@
 """Tables: records, their rendered fragments, set memberships, sets, and stored settings.
 
 Keyset pagination walks ``(datestamp, identifier)``: ``records`` has that index,
-``fragments`` is keyed ``(prefix, datestamp, identifier)`` so a ListRecords page is one
-range of neighbouring rows, and ``memberships`` repeats both columns per set so a set
-harvest walks ``(set_spec, datestamp, identifier)`` without touching records it skips.
+``fragments`` is keyed ``(prefix, datestamp, identifier)`` so a ListRecords or
+ListIdentifiers page in a format is one range of neighbouring rows, holding only the
+records that have that format, and ``memberships`` repeats both columns per set so a
+set harvest walks ``(set_spec, datestamp, identifier)`` without touching records it skips.
 Identifiers compare bytewise on every database (``COLLATE "C"`` on PostgreSQL),
 so the keyset order is the same everywhere.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, MetaData, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -32,30 +33,32 @@ class Model(DeclarativeBase):
 
 
 class Record(Model):
-    """One item: its header facts, the line it was loaded from, and a digest to spot changes."""
+    """One item: its datestamp, the record it was loaded from, and a digest to spot changes."""
 
     __tablename__ = "records"
 
     identifier: Mapped[str] = mapped_column(Key, primary_key=True)
     datestamp: Mapped[datetime] = mapped_column(DateTime())
     deleted: Mapped[bool] = mapped_column(default=False)
-    #: The record as loaded (canonical JSON, ASCII-escaped).
+    #: The record as loaded, without its datestamp (canonical JSON, ASCII-escaped): what
+    #: ``oai db upgrade`` renders a new or changed format from.
     source: Mapped[str] = mapped_column(Text)
     #: SHA-256 of the content that matters to harvesters (not the datestamp).
     digest: Mapped[str] = mapped_column(String(64))
-    #: ``<header>`` bytes, for ListIdentifiers.
-    header_xml: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (Index("ix_records_datestamp_identifier", "datestamp", "identifier"),)
 
 
 class Fragment(Model):
-    """A record's whole ``<record>`` element in one format, rendered at load time.
+    """A record in one format it has: its header and metadata element, rendered at load time.
 
-    Keyed, and on SQLite stored (WITHOUT ROWID), in the keyset order of a ListRecords
-    harvest: a page is one range scan over neighbouring rows, not a hundred index
-    lookups. The record's datestamp is repeated here for that; the unique index on
-    (identifier, prefix) serves GetRecord and replacing a record's fragments.
+    A record has a row for each format that renders it (a format may decline a record
+    that lacks what it requires), so lists, counts and GetRecord in a format see only
+    the records that have it. Keyed, and on SQLite stored (WITHOUT ROWID), in the keyset
+    order of a harvest: a page is one range scan over neighbouring rows. The header is
+    stored around its datestamp, which lives only in the key: a restamp changes a
+    column, never stored XML. A deleted record keeps a row (no metadata) in each format
+    it had, so it is listed as deleted where harvesters knew it.
     """
 
     __tablename__ = "fragments"
@@ -65,7 +68,12 @@ class Fragment(Model):
     identifier: Mapped[str] = mapped_column(
         Key, ForeignKey("records.identifier", ondelete="CASCADE"), primary_key=True
     )
-    record_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    #: ``<header>`` (with ``status="deleted"``) and ``<identifier>``: what precedes the datestamp.
+    header_open: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The ``<setSpec>`` elements and ``</header>``: what follows the datestamp.
+    header_close: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The format's metadata element; None for a deleted record.
+    metadata_xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     __table_args__ = (
         Index("ix_fragments_identifier_prefix", "identifier", "prefix", unique=True),
@@ -94,6 +102,22 @@ class Membership(Model):
         Index("ix_memberships_identifier", "identifier"),
         {"sqlite_with_rowid": False},
     )
+
+
+class ListSize(Model):
+    """How many items each list holds, kept up to date by every write that adds or
+    removes a fragment: completeListSize of a whole-repository or set harvest without
+    counting a million rows (store.sizes).
+
+    A list is a format's records (``set_spec`` empty) or a format's records in a set.
+    Deleted records count: a list shows them as deleted headers.
+    """
+
+    __tablename__ = "list_sizes"
+
+    prefix: Mapped[str] = mapped_column(String(64), primary_key=True)
+    set_spec: Mapped[str] = mapped_column(Key, primary_key=True)
+    items: Mapped[int] = mapped_column(BigInteger)
 
 
 class OAISet(Model):

@@ -6,6 +6,7 @@ Used by the loader in this process and by the parallel load's worker processes
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,8 @@ from sqlalchemy import Column, Connection, Dialect, MetaData, Table, insert, sel
 from sqlalchemy.orm import Session
 
 from ..formats import FORMATS
-from ..fragments import render_all, render_all_text
+from ..fragments import header_parts
+from . import sizes
 from .models import Record
 
 if TYPE_CHECKING:
@@ -60,6 +62,8 @@ class Rows:
     records: list[Row] = field(default_factory=list)
     fragments: list[Row] = field(default_factory=list)
     memberships: list[Row] = field(default_factory=list)
+    #: What these rows add to the list sizes (store.sizes).
+    sizes: sizes.Sizes = field(default_factory=Counter)
 
 
 class Binder:
@@ -93,49 +97,43 @@ def existing_records(
 
 
 def render_rows(writes: Sequence[Pending], binder: Binder) -> Rows:
-    """Every row the records need: record, one fragment per format, memberships."""
+    """Every row the records need: record, one fragment per format it has, memberships."""
     rows = Rows()
     records, fragments, memberships = rows.records, rows.fragments, rows.memberships
     for pending in writes:
-        line, datestamp = pending.line, pending.datestamp
+        line = pending.line
         identifier = line.identifier
         specs = with_ancestors(line.sets)
-        header, rendered = _render(identifier, datestamp, specs, line.deleted, line.metadata)
-        stamp = binder.stamp(datestamp)
+        stamp = binder.stamp(pending.datestamp)
         records.append(
-            (
-                identifier,
-                stamp,
-                binder.flag(line.deleted),
-                line.source(datestamp),
-                pending.digest,
-                header,
-            )
+            (identifier, stamp, binder.flag(line.deleted), line.source(), pending.digest)
         )
+        opening, closing = header_parts(identifier, specs, line.deleted)
+        elements = rendered(line)
         fragments.extend(
-            (fmt.prefix, stamp, identifier, xml) for fmt, xml in zip(FORMATS, rendered, strict=True)
+            (prefix, stamp, identifier, opening, closing, element) for prefix, element in elements
         )
         memberships.extend((spec, stamp, identifier) for spec in specs)
+        sizes.count(rows.sizes, (prefix for prefix, _ in elements), specs)
     return rows
 
 
-def _render(
-    identifier: str, datestamp: datetime, specs: list[str], deleted: bool, metadata: dict[str, Any]
-) -> tuple[bytes, list[bytes]]:
-    """A record's header and one ``<record>`` per format: as text when every format can."""
-    if _TEXT_FORMATS is not None:
-        texts = [None if deleted else render(metadata) for render in _TEXT_FORMATS]
-        return render_all_text(identifier, datestamp, specs, deleted, texts)
-    elements = [None if deleted else fmt.render(metadata) for fmt in FORMATS]
-    return render_all(identifier, datestamp, specs, deleted, elements)
+def rendered(line: RecordLine) -> list[tuple[str, bytes | None]]:
+    """(prefix, metadata element) of each format the record has, in FORMATS order.
 
-
-#: Every format's text renderer, or None if one has only a tree renderer.
-_TEXT_FORMATS = (
-    None
-    if any(fmt.render_text is None for fmt in FORMATS)
-    else tuple(fmt.render_text for fmt in FORMATS if fmt.render_text is not None)
-)
+    A deleted record has its formats but no metadata: those its last metadata
+    rendered in, or every format when the line that deleted it carried none.
+    """
+    if line.deleted:
+        if not line.metadata:
+            return [(fmt.prefix, None) for fmt in FORMATS]
+        return [(fmt.prefix, None) for fmt in FORMATS if fmt.render(line.article) is not None]
+    out: list[tuple[str, bytes | None]] = []
+    for fmt in FORMATS:
+        element = fmt.render(line.article)
+        if element is not None:
+            out.append((fmt.prefix, element.encode()))
+    return out
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[Row]) -> None:
@@ -176,7 +174,10 @@ class Stage:
         self.staged = Table(
             f"load_{target.name}",
             MetaData(),
-            *(Column(column.name, column.type, nullable=False) for column in target.columns),
+            *(
+                Column(column.name, column.type, nullable=column.nullable)
+                for column in target.columns
+            ),
             prefixes=["TEMPORARY"],
         )
         self.created = False

@@ -27,6 +27,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+from . import search_path
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The schema older code made with ``create_all``, before it recorded any revision.
 BASELINE = "0001"
@@ -159,8 +161,20 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[Status, Status]:
             with engine.begin() as connection:
                 command.stamp(_config(connection), BASELINE)
         _run_upgrade(engine, revision)
+        if before.empty and revision == "head":
+            _new_store(engine)
         with engine.connect() as connection:
             return before, status(connection)
+
+
+def _new_store(engine: Engine) -> None:
+    """A database made just now holds no records: they are complete in every format."""
+    from sqlalchemy.orm import Session
+
+    from .backfill import record_versions
+
+    with Session(engine) as session, session.begin():
+        record_versions(session)
 
 
 def _known(state: Status) -> bool:
@@ -181,6 +195,9 @@ def prepare(engine: Engine) -> Status:
     behind, or when it is at a revision this code does not know.
     """
     with engine.connect() as connection:
+        absent = search_path.missing(connection)
+        if absent is not None:  # else CREATE TABLE fails naming neither schema nor fix
+            raise SchemaError(search_path.message(absent, search_path.quoted(connection, absent)))
         state = status(connection)
     if state.up_to_date:
         return state
@@ -189,6 +206,7 @@ def prepare(engine: Engine) -> Status:
             state = status(connection)
         if state.empty:
             _run_upgrade(engine, "head")
+            _new_store(engine)
             with engine.connect() as connection:
                 return status(connection)
     if state.up_to_date:

@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, LargeBinary, Text, cast, func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..protocol import format_datestamp, utc_now
+from ..protocol import utc_now
 from .models import Fragment, Membership, Record
 
 #: The datestamp of a row written by a load that has not settled yet.
@@ -42,45 +42,20 @@ def pending() -> datetime:
     return PENDING
 
 
-def _replace_bytes(
-    session: Session, column: ColumnElement[bytes], old: str, new: str
-) -> ColumnElement[bytes]:
-    """SQL for ``column`` (UTF-8 XML bytes) with ``old`` replaced by ``new``."""
-    if session.get_bind().dialect.name == "postgresql":
-        text = func.convert_from(column, literal("UTF8"))
-        return func.convert_to(func.replace(text, old, new), literal("UTF8"))
-    return cast(func.replace(cast(column, Text), old, new), LargeBinary)
-
-
 def _restamp(session: Session, stamp: datetime, limit: int | None = None) -> None:
     """Give the PENDING rows (record, fragments, memberships) the datestamp ``stamp``;
-    with ``limit``, only those of that many records."""
-    old, new = format_datestamp(PENDING), format_datestamp(stamp)
-    tag_old, tag_new = f"<datestamp>{old}</datestamp>", f"<datestamp>{new}</datestamp>"
+    with ``limit``, only those of that many records. Only the datestamp columns change:
+    stored XML never carries a datestamp (:mod:`oai.fragments`)."""
     waiting = select(Record.identifier).where(Record.datestamp == PENDING).limit(limit)
+    for table in (Fragment, Membership):
+        session.execute(
+            update(table)
+            .where(table.identifier.in_(waiting), table.datestamp == PENDING)
+            .values(datestamp=stamp),
+            execution_options={"synchronize_session": False},
+        )
     session.execute(
-        update(Fragment)
-        .where(Fragment.identifier.in_(waiting), Fragment.datestamp == PENDING)
-        .values(
-            datestamp=stamp,
-            record_xml=_replace_bytes(session, Fragment.record_xml, tag_old, tag_new),
-        ),
-        execution_options={"synchronize_session": False},
-    )
-    session.execute(
-        update(Membership)
-        .where(Membership.identifier.in_(waiting), Membership.datestamp == PENDING)
-        .values(datestamp=stamp),
-        execution_options={"synchronize_session": False},
-    )
-    session.execute(
-        update(Record)
-        .where(Record.identifier.in_(waiting))
-        .values(
-            datestamp=stamp,
-            header_xml=_replace_bytes(session, Record.header_xml, tag_old, tag_new),
-            source=func.replace(Record.source, f'"datestamp":"{old}"', f'"datestamp":"{new}"'),
-        ),
+        update(Record).where(Record.identifier.in_(waiting)).values(datestamp=stamp),
         execution_options={"synchronize_session": False},
     )
 

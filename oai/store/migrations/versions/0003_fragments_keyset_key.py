@@ -21,20 +21,20 @@ branch_labels = None
 depends_on = None
 
 KEY = sa.String(1024).with_variant(sa.String(1024, collation="C"), "postgresql")
-FOREIGN_KEY = {
-    "name": "fk_fragments_identifier_records",
-    "ondelete": "CASCADE",
-}
+FOREIGN_KEY_NAME = "fk_fragments_identifier_records"
 
 
 def _rebuild_sqlite(keyed: bool) -> None:
     """SQLite cannot change a primary key in place: copy into a new table and swap."""
-    columns = [
+    columns: list[sa.schema.SchemaItem] = [
         sa.Column("prefix", sa.String(64), nullable=False),
         sa.Column("identifier", KEY, nullable=False),
         sa.Column("record_xml", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(["identifier"], ["records.identifier"], **FOREIGN_KEY),
+        sa.ForeignKeyConstraint(
+            ["identifier"], ["records.identifier"], name=FOREIGN_KEY_NAME, ondelete="CASCADE"
+        ),
     ]
+    key: tuple[str, ...]
     if keyed:
         columns.insert(1, sa.Column("datestamp", sa.DateTime(), nullable=False))
         key = ("prefix", "datestamp", "identifier")
