@@ -20,7 +20,8 @@ def _configure(overrides: Mapping[str, Any] | None = None) -> tuple[Flask, Setti
 
     ``oai db`` uses this alone: it must reach a database whose schema the app refuses.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    # static_folder=None: oai.assets serves /static/ from memory (create_app).
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     settings: Settings = load_settings(os.environ, Path(app.instance_path))
     if overrides:
         settings = dataclasses.replace(settings, **overrides)
@@ -34,16 +35,19 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     Raises ``store.schema.SchemaError`` when the database's schema is behind this code.
     """
-    from . import web
-    from .express import ListPages
+    from . import assets, health, web
+    from .endpoint import MAX_BODY, Endpoint
     from .state import State
 
     app, settings = _configure(overrides)
-    app.config["MAX_CONTENT_LENGTH"] = web.MAX_BODY
+    # Pages never read the package's files after this (pip may replace them meanwhile).
+    assets.install(app, assets.read())
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["oai"] = State.open(settings)
     app.register_blueprint(web.bp)
-    # A harvester's list pages skip Flask's per-request machinery (oai.express).
-    app.wsgi_app = ListPages(  # type: ignore[method-assign]
+    app.register_blueprint(health.bp)
+    # Every OAI-PMH request is answered by the lean handler; Flask keeps the pages.
+    app.wsgi_app = Endpoint(  # type: ignore[method-assign]
         app.wsgi_app, lambda: app.extensions["oai"]
     )
     return app

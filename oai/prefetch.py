@@ -4,7 +4,7 @@ A harvest is a chain of requests: the harvester asks for a page, reads and parse
 it, then asks for the next with the token it found. Served strictly in turn, the
 server waits while the harvester works and the harvester waits while the server
 queries. Having answered a page, a worker already knows the next request (the
-token it just issued), so once the page is sent (web.read_ahead) it starts the
+token it just issued), so once the page is sent (service.Answer.after) it starts the
 next page's query in a background thread; if the request reaches this process,
 it takes the result instead of querying again.
 
@@ -38,6 +38,10 @@ from .tokens import ListState, TokenCodec
 CAPACITY = 16
 #: Seconds a prefetched page may wait; an older one is read again when asked for.
 MAX_AGE = 30.0
+#: Seconds a request waits for a page still being read ahead before reading it itself:
+#: a read-ahead stuck on a slow database must not hold the harvester longer than its own
+#: query would.
+TAKE_TIMEOUT = 1.0
 
 
 def list_page(
@@ -57,11 +61,13 @@ class Prefetcher:
         capacity: int = CAPACITY,
         max_age: float = MAX_AGE,
         clock: Callable[[], float] = time.monotonic,
+        timeout: float = TAKE_TIMEOUT,
     ) -> None:
         self._compute = compute
         self.capacity = capacity
         self.max_age = max_age
         self._clock = clock
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._waiting: OrderedDict[ListState, tuple[float, Future[verbs.ItemsResult]]] = (
             OrderedDict()
@@ -98,10 +104,12 @@ class Prefetcher:
                 self._running = False
 
     def take(self, state: ListState) -> verbs.ItemsResult | None:
-        """The page ``state`` starts if it was prefetched (waiting for it if still running).
+        """The page ``state`` starts if it was prefetched (waiting up to ``timeout`` seconds
+        for it if still running).
 
-        None when it was not, is too old, or failed: the caller then reads it itself,
-        and meets the same error (an OAI error, an unavailable database) if it persists.
+        None when it was not, is too old, failed or is not ready in time: the caller then
+        reads it itself, and meets the same error (an OAI error, an unavailable database)
+        if it persists.
         """
         with self._lock:
             entry = self._waiting.pop(state, None)
@@ -109,8 +117,8 @@ class Prefetcher:
             return None
         started, future = entry
         try:
-            result = future.result()
-        except Exception:  # noqa: BLE001 -- the caller's own query reports it
+            result = future.result(timeout=self.timeout)
+        except Exception:  # noqa: BLE001 -- a failure or a timeout: the caller reads it itself
             return None
         if self._clock() - started > self.max_age:
             return None

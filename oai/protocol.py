@@ -120,7 +120,9 @@ def parse_datestamp(text: str) -> Datestamp:
     if match is None:
         raise BadArgument(f"{text!r} is not a UTC datestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ).")
     try:
-        value = datetime(*(int(part) for part in match.groups()))  # type: ignore[misc]
+        year, month, day, *clock = (int(part) for part in match.groups())
+        hour, minute, second = clock or (0, 0, 0)
+        value = datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise BadArgument(f"{text!r} is not a valid date.") from None
     return Datestamp(value, day=len(match.groups()) == 3)
@@ -218,7 +220,10 @@ def parse(pairs: Iterable[tuple[str, str]], codec: TokenCodec) -> Request:
     if token:
         return ListItems.resumed(codec.decode(token, verb))
     from_, until = _window(arguments)
-    return ListItems(verb, arguments["metadataPrefix"], from_, until, arguments.get("set"), None)
+    items: Literal["ListIdentifiers", "ListRecords"] = (
+        "ListRecords" if verb == "ListRecords" else "ListIdentifiers"
+    )
+    return ListItems(items, arguments["metadataPrefix"], from_, until, arguments.get("set"), None)
 
 
 def echo_arguments(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

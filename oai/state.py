@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .config import Settings
 from .prefetch import Prefetcher, list_page
-from .store import make_engine, queries, schema
+from .store import backfill, make_engine, queries, schema
 from .tokens import TokenCodec
 
 
@@ -28,12 +28,20 @@ class State:
     def open(cls, settings: Settings) -> State:
         """Connect, check the schema (created when the database is empty), settle the token key.
 
-        Raises schema.SchemaError when the schema is behind: ``oai db upgrade`` moves it.
+        Raises schema.SchemaError when the schema is behind, or the stored records lack a
+        format of this version (store.backfill): ``oai db upgrade`` moves them.
         Only the primary is checked and written; a replica follows it.
         """
         engine = make_engine(settings.database_url)
         try:
             schema.prepare(engine)
+            formats = backfill.check(engine)
+            if formats:
+                names = ", ".join(fmt.prefix for fmt in formats)
+                raise schema.SchemaError(
+                    f"the stored records are not rendered in {names} as this version of oai "
+                    "renders them: run `oai db upgrade` first"
+                )
         except Exception:
             engine.dispose()
             raise
@@ -44,7 +52,7 @@ class State:
         if secret is None:
             with Session(engine) as session:
                 secret = queries.secret_key(session)
-        codec = TokenCodec(secret, settings.token_max_age)
+        codec = TokenCodec(secret, settings.token_max_age, fallbacks=settings.secret_key_fallbacks)
         prefetcher = (
             Prefetcher(functools.partial(list_page, read_engine, settings, codec))
             if settings.prefetch

@@ -168,9 +168,19 @@ def _first_state(ctx: Context, request: protocol.ListItems) -> ListState:
     # from=<this responseDate> picks it up.
     bound = ctx.now - timedelta(seconds=1)
     until = min(request.until, bound) if request.until is not None else bound
-    total = queries.count_items(
-        ctx.session, set_spec=request.set_spec, from_=request.from_, until=until
-    )
+    if request.from_ is None and until == bound:
+        # A whole format or set: its size is kept by every write, not counted here.
+        total = queries.list_size(
+            ctx.session, prefix=request.metadata_prefix, set_spec=request.set_spec, bound=bound
+        )
+    else:
+        total = queries.count_items(
+            ctx.session,
+            prefix=request.metadata_prefix,
+            set_spec=request.set_spec,
+            from_=request.from_,
+            until=until,
+        )
     if total == 0:
         raise NoRecordsMatch()
     return ListState(
@@ -195,7 +205,8 @@ def list_items(ctx: Context, request: protocol.ListItems) -> ItemsResult:
     after = (state.after_datestamp, state.after_key) if state.after_datestamp else None
     page = queries.page_items(
         ctx.session,
-        prefix=state.metadata_prefix if request.verb == "ListRecords" else None,
+        prefix=state.metadata_prefix,
+        records=request.verb == "ListRecords",
         set_spec=state.set_spec,
         from_=state.from_,
         until=state.until,
@@ -218,19 +229,21 @@ def list_items(ctx: Context, request: protocol.ListItems) -> ItemsResult:
 
 
 def get_record(ctx: Context, request: protocol.GetRecord) -> RecordResult:
-    datestamp = queries.record_datestamp(ctx.session, request.identifier)
-    if datestamp is None:
+    found = None
+    if request.metadata_prefix in BY_PREFIX:
+        found = queries.record_xml(ctx.session, request.identifier, request.metadata_prefix)
+    if found is not None:
+        return RecordResult(*found)
+    # Only a failed lookup asks again, to tell an unknown record from a missing format.
+    if queries.record_datestamp(ctx.session, request.identifier) is None:
         raise IdDoesNotExist(f"No record has the identifier {request.identifier!r}.")
     if request.metadata_prefix not in BY_PREFIX:
         raise CannotDisseminateFormat(
             f"{request.metadata_prefix!r} is not a format of this repository."
         )
-    xml = queries.record_xml(ctx.session, request.identifier, request.metadata_prefix)
-    if xml is None:
-        raise CannotDisseminateFormat(
-            f"The record cannot be disseminated as {request.metadata_prefix!r}."
-        )
-    return RecordResult(xml, datestamp)
+    raise CannotDisseminateFormat(
+        f"The record cannot be disseminated as {request.metadata_prefix!r}."
+    )
 
 
 def run(ctx: Context, request: protocol.Request) -> Result:

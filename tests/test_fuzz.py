@@ -5,8 +5,8 @@ Requests are built as raw bytes (query strings and bodies), so percent-encoding
 garbage, invalid UTF-8, NUL and control characters reach the application as a
 harvester could send them. The deliberate non-200 answers are:
 
-- 413 Request Entity Too Large: a POST body over ``web.MAX_BODY``;
-- 414 URI Too Long: a query string over ``web.MAX_QUERY``;
+- 413 Request Entity Too Large: a POST body over ``endpoint.MAX_BODY``;
+- 414 URI Too Long: a query string over ``endpoint.MAX_QUERY``;
 - 400 Bad Request: a Host header Werkzeug refuses, before the app runs;
 - 304 Not Modified: GetRecord with an If-Modified-Since at or after the record's datestamp.
 
@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder, TestResponse, run_wsgi_app
 
-from oai import create_app, web
+from oai import create_app, endpoint
 
 from . import xsd
 from .conftest import error_code, load_lines, record
@@ -338,13 +338,13 @@ def test_date_windows_at_the_edges(
 
 
 def test_oversized_body_is_refused_with_413(fuzz_client: FlaskClient) -> None:
-    body = b"verb=Identify&x=" + b"a" * web.MAX_BODY
+    body = b"verb=Identify&x=" + b"a" * endpoint.MAX_BODY
     response = fuzz_client.post("/oai", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413
 
 
 def test_oversized_query_string_is_refused_with_414(fuzz_client: FlaskClient) -> None:
-    response = fuzz_client.get("/oai", query_string="verb=Identify&x=" + "a" * web.MAX_QUERY)
+    response = fuzz_client.get("/oai", query_string="verb=Identify&x=" + "a" * endpoint.MAX_QUERY)
     assert response.status_code == 414
 
 

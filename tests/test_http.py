@@ -87,7 +87,7 @@ def test_compressed_body_is_the_plain_document(
 def test_wildcard_and_case_still_select_an_encoding(
     client: FlaskClient, load: Any, header: str, expected: str
 ) -> None:
-    """web._encoding skips parsing headers that name no coding we offer; these do."""
+    """negotiation.encoding skips parsing headers that name no coding we offer; these do."""
     load([record(1)])
     response = _get(client, {"verb": "Identify"}, **{"Accept-Encoding": header})
     assert response.headers["Content-Encoding"] == expected

@@ -186,8 +186,8 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(
         got = xsd.validate(client.get("/oai", query_string=query).data)
         assert error_code(got) == code
     # The generated token key is a write: it went to the primary.
-    assert _counts(database_url)[1] == ["secret_key"]
-    assert _counts(replica_url)[1] == []
+    assert "secret_key" in _counts(database_url)[1]
+    assert "secret_key" not in _counts(replica_url)[1]
 
     source = tmp_path / "more.jsonl"
     source.write_text(json.dumps(record(9, identifier="oai:example.org:new")) + "\n")

@@ -1,4 +1,4 @@
-"""Accept negotiation in web.py: harvesters keep getting the XML, byte for byte.
+"""Accept negotiation (oai.negotiation): harvesters keep getting the XML, byte for byte.
 
 The clock is frozen (responseDate and the tokens' issue time), so two answers to
 the same request can be compared whole, without masking anything.
