@@ -19,6 +19,9 @@ from tests.pages import ACCEPT, SETS, check_page, follow_xml, href_args, terms, 
 
 Page = Callable[..., lxml.html.HtmlElement]
 
+#: The formats this repository offers, in the order ListMetadataFormats lists them.
+PREFIXES = ["oai_dc", "oai_openaire", "marcxml", "oai_datacite", "jats", "mods"]
+
 
 @pytest.fixture
 def page(client: FlaskClient) -> Page:
@@ -60,7 +63,7 @@ def test_list_records_pages_through_the_list(client, page, loaded, schemas):
     assert text(rows[0], ".//td[@data-label='Status']") == "Active"
     assert text(rows[0], ".//td[@data-label='Datestamp']") == "2024-01-02T01:00:00Z"
     metadata = terms(rows[0].xpath(".//dl[@class='metadata']")[0])
-    assert [dd.text_content() for dd in metadata["Creator"]] == ["Doe, Jane"]
+    assert [dd.text_content() for dd in metadata["Authors"]] == ["Doe, Jane"]
     # Each setSpec links to a harvest of that set, named by its setName.
     set_links = rows[0].xpath(".//td[@data-label='Sets']//a")
     assert [a.text for a in set_links] == ["Everything", "Odd records"]
@@ -68,12 +71,36 @@ def test_list_records_pages_through_the_list(client, page, loaded, schemas):
     root = follow_xml(client, set_links[1].get("href"))
     assert error_code(root) is None
     # Following "next page" reaches records 4-6, then the last page.
+    assert not doc.xpath("//a[@rel='first']")  # this is the first page
     second = page(doc.xpath("//a[@rel='next']/@href")[0])
     assert text(second, "(//p[@class='position'])[1]") == "records 4-6 of 7"
     third = page(second.xpath("//a[@rel='next']/@href")[0])
     assert text(third, "(//p[@class='position'])[1]") == "records 7-7 of 7 (last page)"
     assert not third.xpath("//a[@rel='next']")
     assert text(third, "//td//p[@class='title']") == "Record 7"
+    # Every later page links back to the first page of the same list.
+    for later in (second, third):
+        first = page(later.xpath("//a[@rel='first']/@href")[0])
+        assert text(first, "(//p[@class='position'])[1]") == "records 1-3 of 7"
+        assert text(first, "//td//p[@class='title']") == "Record 1 Record 2"
+
+
+def test_later_pages_show_the_token_shortened(page, loaded):
+    first = page(verb="ListIdentifiers", metadataPrefix="oai_dc", set="odd")
+    token = dict(href_args(first.xpath("//a[@rel='next']/@href")[0]))["resumptionToken"]
+    assert len(token) > 40
+    second = page(verb="ListIdentifiers", resumptionToken=token)
+    shown = text(second, "//p[@class='request']")
+    assert token not in shown
+    assert f"resumptionToken={token[:8]}…" in shown
+    # The first-page link repeats the list's own query (the set, not the token).
+    args = dict(href_args(second.xpath("//a[@rel='first']/@href")[0]))
+    assert (args["verb"], args["metadataPrefix"], args["set"]) == (
+        "ListIdentifiers",
+        "oai_dc",
+        "odd",
+    )
+    assert "resumptionToken" not in args
 
 
 def test_identifiers_link_to_getrecord_in_every_format(client, page, loaded, schemas):
@@ -96,7 +123,8 @@ def test_get_record_page(page, loaded):
     assert header["Identifier"].text_content() == "oai:example.org:rec-00002"
     assert header["Status"].text_content().strip() == "Active"
     assert [a.text for a in header["Sets"].xpath(".//a")] == ["Everything", "Even records"]
-    assert text(doc, "//dl[@class='metadata']/dt") == "Title Creator Type"
+    # oai_dc's title, creator and type, under the labels every format's page uses.
+    assert text(doc, "//dl[@class='metadata']/dt") == "Title Authors Type"
     assert doc.xpath("//a[@class='raw']/@href")[0].startswith("/oai.xml?verb=GetRecord&")
 
 
@@ -124,7 +152,11 @@ def test_language_and_links_in_metadata(app, page):
     doc = page(verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:example.org:rec-00001")
     assert doc.xpath("//h1/span/@lang") == ["de"]
     assert doc.xpath("//dl[@class='metadata']//a/@href") == ["https://example.org/a/1"]
-    assert doc.xpath("//dl[@class='metadata']//details/summary")  # long text folds
+    # The one record's page shows its long text (an abstract) whole; lists fold it.
+    assert not doc.xpath("//dl[@class='metadata']//details")
+    assert text(doc, "//dl[@class='metadata']/dd/span[not(@lang)]") == "x" * 400
+    listed = page(verb="ListRecords", metadataPrefix="oai_dc")
+    assert text(listed, "//dl[@class='metadata']//details/summary") == "x" * 200 + "…"
 
 
 def test_markup_in_records_is_escaped(app, page, client):
@@ -136,7 +168,7 @@ def test_markup_in_records_is_escaped(app, page, client):
 
 def test_formats_page(page, loaded, client, schemas):
     doc = page(verb="ListMetadataFormats")
-    assert doc.xpath("//tbody/tr/th/code/text()") == ["oai_dc"]
+    assert doc.xpath("//tbody/tr/th/code/text()") == PREFIXES
     harvest = doc.xpath("//td[@data-label='Harvest']/a/@href")[0]
     assert error_code(follow_xml(client, harvest)) is None
     one = page(verb="ListMetadataFormats", identifier="oai:example.org:rec-00001")
@@ -152,12 +184,22 @@ def test_sets_page(page, loaded, make_app, client, schemas):
     assert text(doc, "//p[@class='description']") == "Records with even numbers."
     for link in doc.xpath("//td[@data-label='Harvest']/a/@href"):
         assert error_code(follow_xml(client, link)) is None
+    # How many records each set holds: 1-7 are in "all", 2, 4, 6 in "even", the others
+    # (the deleted rec-00003 too, which a harvest of the set lists) in "odd".
+    counts = dict(
+        zip(
+            doc.xpath("//tbody/tr/td[@data-label='setSpec']/code/text()"),
+            doc.xpath("//tbody/tr/td[@data-label='Records']/text()"),
+            strict=True,
+        )
+    )
+    assert counts == {"all": "7", "even": "3", "odd": "4"}
 
 
 def test_home_page(page, loaded, client, schemas):
     doc = page("/")
     assert text(doc, "//h1") == "Test Repository"
-    assert text(doc, "//ul[@class='counts']") == "7 records (1 deleted) 3 sets 1 metadata format"
+    assert text(doc, "//ul[@class='counts']") == "7 records (1 deleted) 3 sets 6 metadata formats"
     forms = doc.xpath("//form")
     assert {f.xpath("input[@name='verb']/@value")[0] for f in forms} == {
         "Identify",
@@ -171,7 +213,7 @@ def test_home_page(page, loaded, client, schemas):
         assert form.get("method") == "get"
         assert form.get("action") == "/form"
     assert doc.xpath("//select[@id='lr-set']/option/@value") == ["", "all", "even", "odd"]
-    assert doc.xpath("//select[@id='lr-prefix']/option/@value") == ["oai_dc"]
+    assert doc.xpath("//select[@id='lr-prefix']/option/@value") == PREFIXES
     assert doc.xpath("//input[@id='lr-from']/@type") == ["date"]
     # Submitting each form as a browser would (every field, empty or not) lands on a valid query.
     for form in forms:
@@ -192,6 +234,21 @@ def test_form_drops_only_empty_fields(client):
     )
 
 
+def test_form_trims_pasted_spaces(client):
+    response = client.get(
+        "/form",
+        query_string={
+            "verb": "GetRecord",
+            "identifier": "  oai:example.org:rec-00001\t ",
+            "metadataPrefix": " oai_dc",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == (
+        "/oai?verb=GetRecord&identifier=oai%3Aexample.org%3Arec-00001&metadataPrefix=oai_dc"
+    )
+
+
 def test_many_sets_become_a_text_box(app, page, monkeypatch):
     import oai.browser
 
@@ -208,19 +265,20 @@ def test_stylesheet_is_served(client):
     response.close()
 
 
-def test_generic_metadata_is_listed_by_path():
+def test_metadata_of_an_unknown_format_is_listed_by_path():
+    """A format the page has no table of fields for: one row per leaf, labelled by its path."""
     document = b"""<?xml version="1.0"?>
 <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>
 <request verb="GetRecord">http://x/oai</request><GetRecord><record><header>
 <identifier>oai:x:1</identifier><datestamp>2026-01-01T00:00:00Z</datestamp></header><metadata>
-<record xmlns="http://www.loc.gov/MARC21/slim"><datafield tag="245" ind1="1" ind2="0">
-<subfield code="a">A MARC title</subfield></datafield></record></metadata></record>
+<record xmlns="http://example.org/not-a-format/"><datafield tag="245" ind1="1" ind2="0">
+<subfield code="a">A title</subfield></datafield><name>X</name></record></metadata></record>
 </GetRecord></OAI-PMH>"""
     doc = reading.read(document)
     item = doc.items[0]
     assert item.title is None
-    assert item.fields[0].values == (reading.Value("A MARC title"),)
-    assert [f.label for f in item.fields] == ["datafield 245 1 0 › subfield a"]
+    assert item.fields[0].values == (reading.Value("A title"),)
+    assert [f.label for f in item.fields] == ["datafield 245 1 0 › subfield a", "name"]
 
 
 def test_position_reads_like_a_catalogue(app):

@@ -160,7 +160,9 @@ def test_getrecord_link_opens_the_record(driver, server, screenshot):
     _wait_url(driver, "verb=GetRecord")
     heading = driver.find_element(By.TAG_NAME, "h1")
     assert heading.text.startswith(SEED_TITLE)
-    assert "Prometheus, pp. 69-87" in driver.find_element(By.CSS_SELECTOR, "dl.metadata").text
+    assert (
+        "Prometheus; Vol 40 No 2; 69-87" in driver.find_element(By.CSS_SELECTOR, "dl.metadata").text
+    )
 
 
 def test_identify_form_on_home_page(driver, server, screenshot):
@@ -199,6 +201,72 @@ def test_raw_xml_link_shows_the_xml(driver, server, screenshot):
     # Chromium shows the document tree: the element names themselves are on screen.
     assert "repositoryName" in driver.find_element(By.TAG_NAME, "body").text
     assert REPOSITORY_NAME in driver.page_source
+
+
+def test_date_inputs_fit_their_cards_at_1280px(driver, server, screenshot):
+    driver.get(f"{server}/")
+    for control in ("lr-from", "lr-until", "li-from", "li-until"):
+        box = driver.find_element(By.ID, control).rect
+        card = driver.find_element(By.ID, control).find_element(By.XPATH, "ancestor::section[1]")
+        padding = float(card.value_of_css_property("padding-right").removesuffix("px"))
+        inner_right = card.rect["x"] + card.rect["width"] - padding
+        assert card.rect["x"] <= box["x"] and box["x"] + box["width"] <= inner_right + 0.5, (
+            f"#{control} spans {box['x']:.0f}-{box['x'] + box['width']:.0f} px, "
+            f"its card's content ends at {inner_right:.0f} px"
+        )
+
+
+def test_a_later_page_links_back_to_the_first(driver, server, screenshot):
+    driver.get(f"{server}/oai?verb=ListRecords&metadataPrefix=oai_dc")
+    driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    _wait_url(driver, "resumptionToken=")
+    request = driver.find_element(By.CSS_SELECTOR, "p.request").text
+    token = driver.current_url.split("resumptionToken=", 1)[1]
+    assert token not in request and "resumptionToken=" in request
+    driver.find_element(By.CSS_SELECTOR, "a[rel=first]").click()
+    _wait_url(driver, "metadataPrefix=oai_dc")
+    assert driver.find_element(By.CSS_SELECTOR, "p.position").text == "records 1-2 of 6"
+
+
+def test_getrecord_form_trims_a_pasted_identifier(driver, server, screenshot):
+    driver.get(f"{server}/")
+    field = driver.find_element(By.ID, "gr-identifier")
+    field.clear()
+    field.send_keys(f"  {SEED_IDENTIFIER} ")
+    driver.find_element(By.ID, "gr-submit").click()
+    _wait_url(driver, "verb=GetRecord")
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith(SEED_TITLE)
+    # The abstract is shown whole on the record's own page, not folded behind "…".
+    assert not driver.find_elements(By.CSS_SELECTOR, "dl.metadata details")
+
+
+def test_marc_record_shows_its_fields_and_folds_its_xml(driver, server, screenshot):
+    """MARC read as a person reads a record: labelled fields first, the MARCXML folded below."""
+    driver.get(f"{server}/oai?verb=GetRecord&identifier={SEED_IDENTIFIER}&metadataPrefix=marcxml")
+    heading = driver.find_element(By.TAG_NAME, "h1").text
+    # 245 $a $b, without the ISBD " :" and the final period MARC gives them.
+    assert heading.startswith(SEED_TITLE) and heading.endswith("in Japan and the United States")
+    terms = driver.find_elements(By.CSS_SELECTOR, "dl.metadata dt")
+    fields = {dt.text: dt.find_element(By.XPATH, "following-sibling::dd[1]") for dt in terms}
+    assert fields["Journal"].text == "Prometheus"  # 773 $t
+    assert fields["Volume, issue, pages"].text == "Vol. 40, no. 2, p. 69-87"  # 773 $g
+    licence = fields["Licence"].find_element(By.TAG_NAME, "a")
+    assert licence.get_attribute("href") == "http://creativecommons.org/licenses/by/4.0/"
+    assert licence.is_displayed()
+    # The XML is there but folded: the fields are not pushed down by it.
+    xml = driver.find_element(By.CSS_SELECTOR, "details.xml")
+    code = xml.find_element(By.CSS_SELECTOR, "pre code")
+    assert xml.get_attribute("open") is None and not code.is_displayed()
+    assert xml.location["y"] > terms[-1].location["y"]
+    xml.find_element(By.TAG_NAME, "summary").click()  # opens without script
+    assert code.is_displayed()
+    assert '<datafield tag="773" ind1="0" ind2=" ">' in code.text
+    assert _csp_violations(driver) == []
+    # Opened at phone width, its long lines scroll inside the box, not the page.
+    driver.set_window_size(390, 844)
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    viewport = driver.execute_script("return document.documentElement.clientWidth")
+    assert width <= viewport, f"the record page is {width}px wide in a {viewport}px viewport"
 
 
 def test_phone_width_has_no_sideways_scrolling(driver, server, screenshot):

@@ -18,9 +18,12 @@ from flask import render_template, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers.response import Response
 
+from .. import protocol
 from ..config import Settings
+from ..errors import OAIError
 from ..formats import FORMATS
 from ..store import queries
+from ..tokens import TokenCodec
 from . import advice
 from .reading import Document, read
 
@@ -111,10 +114,44 @@ def _error_context(
     }
 
 
+def _first_page(pairs: Sequence[tuple[str, str]], codec: TokenCodec | None) -> str | None:
+    """A link to the first page of the list a resumptionToken continues, or None.
+
+    The token holds the list's query (and its snapshot's upper bound, kept as ``until``
+    so the first page is of this very list); a page without a token is the first.
+    """
+    if codec is None or not any(name == "resumptionToken" for name, _ in pairs):
+        return None
+    try:
+        parsed = protocol.parse(pairs, codec)
+    except OAIError:
+        return None
+    href = _href()
+    if isinstance(parsed, protocol.ListSets):
+        return href("ListSets")
+    if not isinstance(parsed, protocol.ListItems):
+        return None
+    stamp = protocol.format_datestamp
+    return href(
+        parsed.verb,
+        metadataPrefix=parsed.metadata_prefix,
+        set=parsed.set_spec or "",
+        from_=stamp(parsed.from_) if parsed.from_ else "",
+        until=stamp(parsed.until) if parsed.until else "",
+    )
+
+
 def verb_page(
-    document: bytes, pairs: Sequence[tuple[str, str]], session: Session, settings: Settings
+    document: bytes,
+    pairs: Sequence[tuple[str, str]],
+    session: Session,
+    settings: Settings,
+    codec: TokenCodec | None = None,
 ) -> str:
-    """The page for one OAI-PMH response; ``pairs`` are the request's arguments as typed."""
+    """The page for one OAI-PMH response; ``pairs`` are the request's arguments as typed.
+
+    ``codec`` reads a resumptionToken back, for the link to the list's first page.
+    """
     doc = read(document)
     context: dict[str, object] = {
         "doc": doc,
@@ -132,7 +169,9 @@ def verb_page(
         prefix=_list_prefix(doc),
         record_formats={key: _format_order(value) for key, value in formats_by_id.items()},
         set_names=queries.set_names(session, specs),
+        set_counts=queries.set_counts(session, [row.set_spec for row in doc.sets]),
         noun=NOUNS.get(doc.verb or "", "items"),
+        first_page=_first_page(pairs, codec),
     )
     return render_template(TEMPLATES[doc.verb or ""], **context)
 

@@ -7,16 +7,18 @@ is our own writer's output, and a surprise there should fail loudly in tests.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass, replace
 
 from lxml import etree
 
+from .layout import Field as Field
+from .layout import Value as Value
+from .layout import lay_out
+
 OAI = "http://www.openarchives.org/OAI/2.0/"
 DC = "http://purl.org/dc/elements/1.1/"
 OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-#: Rows shown for metadata in a format the page has no layout for (MARC and the like).
-GENERIC_ROWS = 60
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=True
@@ -37,27 +39,6 @@ IDENTIFY_LABELS = {
     "delimiter": "Identifier delimiter",
     "sampleIdentifier": "Sample identifier",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One text value, with the language it declares (shown as ``lang`` on the page)."""
-
-    text: str
-    lang: str | None = None
-
-    @property
-    def is_link(self) -> bool:
-        return self.text.startswith(("http://", "https://")) and " " not in self.text
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """A labelled group of values: one Dublin Core element, or one generic leaf path."""
-
-    name: str
-    label: str
-    values: tuple[Value, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +66,8 @@ class Item:
     title: Value | None = None
     namespace: str | None = None
     fields: tuple[Field, ...] = ()
+    #: The metadata element, pretty-printed (GetRecord only).
+    xml: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,60 +138,27 @@ def _header(element: etree._Element) -> Header:
     )
 
 
-def _dublin_core(root: etree._Element) -> tuple[Value | None, tuple[Field, ...]]:
-    """oai_dc laid out as element -> values, in the order the record gives them."""
-    groups: dict[str, list[Value]] = {}
-    for child in root:
-        if not isinstance(child.tag, str) or etree.QName(child).namespace != DC:
-            continue
-        name = etree.QName(child).localname
-        groups.setdefault(name, []).append(Value(_text(child), child.get(XML_LANG)))
-    titles = groups.get("title", [])
-    fields = tuple(Field(name, name.capitalize(), tuple(values)) for name, values in groups.items())
-    return (titles[0] if titles else None), fields
+def pretty_xml(element: etree._Element) -> str:
+    """A metadata element as indented XML for people: a copy, so the document is untouched."""
+    copy = deepcopy(element)
+    copy.tail = None
+    text: str = etree.tostring(copy, encoding="unicode", pretty_print=True)
+    return text.rstrip()
 
 
-def _step(element: etree._Element) -> str:
-    """A path step for a person: the local name plus its attribute values (MARC tags, codes)."""
-    values = [value for key, value in element.attrib.items() if not key.startswith("{")]
-    return " ".join([etree.QName(element).localname, *values[:3]])
-
-
-def _generic(root: etree._Element) -> tuple[Value | None, tuple[Field, ...]]:
-    """Any other format: one row per leaf element that carries text, labelled by its path."""
-    fields: list[Field] = []
-    title: Value | None = None
-    for leaf in root.iter():
-        if not isinstance(leaf.tag, str) or len(leaf) or not (leaf.text or "").strip():
-            continue
-        path: list[str] = []
-        for node in leaf.iterancestors():
-            if node is root:
-                break
-            path.insert(0, _step(node))
-        label = " › ".join([*path, _step(leaf)])
-        value = Value(leaf.text.strip(), leaf.get(XML_LANG))
-        if title is None and "title" in etree.QName(leaf).localname.lower():
-            title = value
-        if len(fields) < GENERIC_ROWS:
-            fields.append(Field(etree.QName(leaf).localname, label, (value,)))
-    return title, tuple(fields)
-
-
-def _item(element: etree._Element) -> Item:
+def _item(element: etree._Element, with_xml: bool) -> Item:
     if etree.QName(element).localname == "header":
         return Item(_header(element))
-    header = _header(element.find(_q("header")))
+    found = element.find(_q("header"))
+    assert found is not None, "a record without a header is not our writer's"
+    header = _header(found)
     metadata = element.find(_q("metadata"))
     if metadata is None or not len(metadata):
         return Item(header)
     root = metadata[0]
-    namespace = etree.QName(root).namespace
-    if any(etree.QName(child).namespace == DC for child in root if isinstance(child.tag, str)):
-        title, fields = _dublin_core(root)
-    else:
-        title, fields = _generic(root)
-    return Item(header, title, namespace, fields)
+    title, fields = lay_out(root)
+    xml = pretty_xml(root) if with_xml else None
+    return Item(header, title, etree.QName(root).namespace, fields, xml)
 
 
 def _facts(element: etree._Element) -> tuple[Fact, ...]:
@@ -281,5 +231,6 @@ def read(document: bytes) -> Document:
         sets = _sets(answer)
         return replace(base, verb=verb, sets=sets, paging=_paging(answer, len(sets)))
     children = [c for c in answer if etree.QName(c).localname in ("header", "record")]
-    items = tuple(_item(child) for child in children)
+    # Only a single record's page shows its XML: list pages stay light (their raw XML link).
+    items = tuple(_item(child, verb == "GetRecord") for child in children)
     return replace(base, verb=verb, items=items, paging=_paging(answer, len(items)))
