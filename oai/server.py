@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -36,8 +38,18 @@ def _create_app() -> Any:
     return app
 
 
-def options(host: str, port: int, workers: int) -> dict[str, Any]:
-    """The gunicorn settings ``oai serve`` uses; bench/ serves its ceiling with the same ones."""
+#: Apache's Combined Log Format, which log analysers read as it is: client, identity, user,
+#: time, request line, status, bytes, referrer, user agent.
+COMBINED_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+
+def options(host: str, port: int, workers: int, access_log: str | None = None) -> dict[str, Any]:
+    """The gunicorn settings ``oai serve`` uses; bench/ serves its ceiling with the same ones.
+
+    On SIGTERM a worker stops accepting and finishes the requests it holds, for up to
+    ``graceful_timeout`` seconds, while the others (and the one gunicorn starts in its
+    place) take the new connections: a restart or a rolling deploy drops no response.
+    """
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -47,12 +59,51 @@ def options(host: str, port: int, workers: int) -> dict[str, Any]:
         "graceful_timeout": 10,
         "keepalive": 5,
         "limit_request_line": 8190,
-        "accesslog": None,
+        "accesslog": access_log,
+        "access_log_format": COMBINED_LOG_FORMAT,
         "errorlog": "-",
         "loglevel": "warning",
     }
 
 
-def run(host: str, port: int, workers: int, load: Callable[[], Any] = _create_app) -> None:
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``oai serve`` could not listen on ``host:port``, in one line; None if it can.
+
+    Checked by binding, as gunicorn will, before gunicorn starts: gunicorn itself retries
+    a taken port five times over five seconds and logs a traceback-like line for each.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot listen on {host}: {getattr(exc, 'strerror', None) or exc}"
+    except OverflowError:
+        return f"port {port} is not a port number (0 to 65535)"
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn sets it
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is already in use (another oai serve?): "
+                    "stop that server or pick another with --port"
+                )
+            if exc.errno == errno.EACCES:
+                return f"not allowed to listen on port {port} (below 1024 needs root): use --port"
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return f"{host} is not an address of this machine: use --host"
+            return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
+def run(
+    host: str,
+    port: int,
+    workers: int,
+    load: Callable[[], Any] = _create_app,
+    access_log: str | None = None,
+) -> None:
     """Serve the WSGI app that ``load`` builds (in each worker) until stopped."""
-    _Gunicorn(options(host, port, workers), load).run()
+    _Gunicorn(options(host, port, workers, access_log), load).run()

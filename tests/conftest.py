@@ -2,7 +2,8 @@
 
 Every response a test obtains through ``oai_get``/``oai_post`` is validated against
 the official XSDs; the XSD-dependent fixtures skip, saying why, when the schemas
-are not found (see tests/xsd.py).
+are not found (see tests/xsd.py). At the end of a run, the tests that skipped are
+counted by what they lacked, each with the one line that enables them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,62 @@ from oai import create_app
 from oai.store.loader import Loader, numbered_lines
 
 from . import databases, xsd
+
+
+@dataclass(frozen=True, slots=True)
+class SkipGroup:
+    """Tests that skip for one missing thing: how their skip reason says it, and the fix."""
+
+    needs: str
+    #: Text every skip reason of the group contains.
+    reason: str
+    enable: str
+
+
+#: The groups README.md's "Tests" section lists, with the same lines.
+SKIP_GROUPS = (
+    SkipGroup(
+        "PostgreSQL",
+        "OAI_TEST_POSTGRES_URL",
+        "export OAI_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    ),
+    SkipGroup("a real browser", "chromium", "apt-get install chromium chromium-driver"),
+    SkipGroup("selenium", "selenium", "python -m pip install -e '.[test]'"),
+    SkipGroup(
+        "the official XSDs",
+        "official schemas",
+        "put them at ../shared/schemas, or export OAI_TEST_SCHEMAS=/path/to/schemas",
+    ),
+    SkipGroup("the seed article", "shared/seed", "put shared/seed beside the checkout"),
+)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def skip_summary(reasons: list[str]) -> list[str]:
+    """One line per group of skips, largest first: how many, what they need, the fix.
+    A reason of no known group is its own line, as the test gave it."""
+    counted: dict[str, int] = {}
+    for reason in reasons:
+        group = next((g for g in SKIP_GROUPS if g.reason in reason), None)
+        key = f"need {group.needs}: {group.enable}" if group else reason
+        counted[key] = counted.get(key, 0) + 1
+    ordered = sorted(counted.items(), key=lambda item: -item[1])
+    return [f"{count:5d} skipped, {key}" for key, count in ordered]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Which groups of tests skipped, and the one line that enables each."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section("skipped, and how to run them (README.md, Tests)")
+    for line in skip_summary([_skip_reason(report) for report in skipped]):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)

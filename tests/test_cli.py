@@ -58,7 +58,9 @@ def rec(n: int, title: str | None = None, **extra: Any) -> dict[str, Any]:
 def stats() -> dict[str, str]:
     result = oai("stats")
     assert result.exit_code == 0, result.output
-    return dict(line.split(": ", 1) for line in result.output.splitlines())
+    facts = dict(line.split(": ", 1) for line in result.output.splitlines())
+    assert facts.pop("database").startswith("sqlite:///")  # checked in full below
+    return facts
 
 
 def get(**args: str) -> etree._Element:
@@ -94,7 +96,9 @@ LOAD_LINE = re.compile(
 
 def load_counts(result: Result) -> tuple[int, ...]:
     assert result.exit_code == 0, result.output
-    match = LOAD_LINE.match(result.output.strip())
+    database, summary = result.output.strip().splitlines()
+    assert database.startswith("database: sqlite:///"), result.output
+    match = LOAD_LINE.match(summary)
     assert match, result.output
     return tuple(int(n) for n in match.groups())
 
@@ -106,7 +110,20 @@ def test_load_prints_counts(db: str, tmp_path: Path, schemas: Path) -> None:
         + [rec(n, datestamp="2020-01-01T00:00:00Z") for n in range(3)],
     )
     assert load_counts(oai("load", str(path))) == (4, 3, 0, 0, 1)
-    assert stats() == {"records": "3", "deleted": "0", "sets": "2", "formats": "1 (oai_dc)"}
+    assert stats() == {
+        "records": "3",
+        "deleted": "0",
+        "sets": "2",
+        "formats": "6 (oai_dc, oai_openaire, marcxml, oai_datacite, jats, mods)",
+    }
+
+
+def test_a_load_leaves_no_write_ahead_log_behind(db: str, tmp_path: Path) -> None:
+    """A load is one transaction; its log would otherwise keep the disk it grew to."""
+    path = write_lines(tmp_path / "a.jsonl", [rec(n) for n in range(200)])
+    assert load_counts(oai("load", str(path)))[1] == 200
+    log = tmp_path / "cli.sqlite-wal"
+    assert not log.exists() or log.stat().st_size == 0
 
 
 def test_reload_keeps_datestamps_and_changes_only_what_changed(
@@ -204,10 +221,77 @@ def test_delete_unknown_changes_nothing(db: str, tmp_path: Path, schemas: Path) 
     result = CliRunner().invoke(main, ["delete", "oai:example.org:cli-0", "oai:example.org:nope"])
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1
-    assert "oai:example.org:nope" in result.output
+    assert "'oai:example.org:nope'" in result.output
+    assert "'oai:example.org:cli-0'" not in result.output  # it is known: only the unknown one
+    assert "nothing was deleted" in result.output
     assert "Traceback" not in result.output
     assert stats()["deleted"] == "0"
     assert set(datestamps(2).values()) == {"2020-01-01T00:00:00Z"}
+
+
+def test_delete_names_every_unknown_identifier(db: str, tmp_path: Path) -> None:
+    load_counts(oai("load", str(write_lines(tmp_path / "a.jsonl", [rec(0)]))))
+    result = CliRunner().invoke(main, ["delete", "oai:x:a", "oai:example.org:cli-0", "oai:x:b"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: no records with identifiers 'oai:x:a', 'oai:x:b': nothing was deleted"
+    )
+    assert stats()["deleted"] == "0"
+
+
+def test_every_command_names_its_database(db: str, tmp_path: Path) -> None:
+    shown = f"database: {db}"
+    path = write_lines(tmp_path / "a.jsonl", [rec(0)])
+    assert oai("load", str(path)).output.splitlines()[0] == shown
+    assert oai("stats").output.splitlines()[0] == shown
+    assert oai("delete", "oai:example.org:cli-0").output.splitlines()[0] == shown
+    assert oai("db", "current").output.splitlines()[0] == shown
+    assert oai("db", "upgrade").output.splitlines()[0] == shown
+
+
+def test_a_database_password_is_never_printed(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://oai:s3cret@127.0.0.1:1/oai?connect_timeout=1"
+    result = CliRunner().invoke(main, ["stats"], env={"OAI_DATABASE_URL": url})
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot open the database postgresql+psycopg://oai:***@")
+    assert "s3cret" not in result.output
+
+
+def test_load_fixtures_into_a_database_that_has_records(
+    db: str, tmp_path: Path, schemas: Path
+) -> None:
+    load_counts(oai("load", str(write_lines(tmp_path / "a.jsonl", [rec(0)]))))
+    fixture_lines = [
+        line
+        for path in (Path(__file__).parent.parent / "fixtures").glob("*.jsonl")
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+    assert load_counts(oai("load", "--fixtures"))[0] == len(fixture_lines)
+    root = get(verb="GetRecord", identifier=SEED, metadataPrefix="oai_dc")
+    assert error_code(root) is None
+    assert stats()["records"] == str(1 + sum('"identifier"' in line for line in fixture_lines))
+
+
+def test_load_without_files_says_what_to_give(db: str) -> None:
+    result = CliRunner().invoke(main, ["load"])
+    assert result.exit_code == 2
+    assert "--fixtures" in result.output
+
+
+def test_version_is_the_installed_one() -> None:
+    from importlib.metadata import version
+
+    result = oai("--version")
+    assert result.output == f"oai {version('oai-endpoint')}\n"
+
+
+def test_help_names_documentation_that_exists() -> None:
+    result = oai("--help")
+    assert result.exit_code == 0
+    line = next(line for line in result.output.splitlines() if "Documentation:" in line)
+    assert Path(line.split("Documentation:", 1)[1].strip()).is_file()
+    assert "OAI_DATABASE_URL" in result.output and "OAI_CONFIG_FILE" in result.output
 
 
 def test_bad_setting_is_one_line(monkeypatch: pytest.MonkeyPatch, db: str) -> None:
