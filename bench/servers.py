@@ -74,23 +74,42 @@ class Server:
         self.stop()
 
 
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds a process has used so far, to the nanosecond where the kernel says.
+
+    ``/proc/PID/stat`` counts in clock ticks (10 ms), too coarse for a few hundred pages
+    of a small run; the scheduler's per-thread figures (``task/*/schedstat``, the first
+    field in nanoseconds) are exact, and a gunicorn worker's threads live as long as it.
+    """
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            total += int((task / "schedstat").read_text().split()[0])
+        return total / 1e9
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def worker_cpu(server: Server) -> dict[int, float]:
+    """CPU seconds each worker has used so far, by pid."""
+    return {pid: used for pid in server.workers() if (used := process_cpu(pid)) is not None}
+
+
 def cpu_seconds(server: Server) -> float:
     """CPU time (user + system) its workers have used so far."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in server.workers():
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / tick
+    return sum(worker_cpu(server).values())
 
 
-def rss_bytes(pid: int) -> int | None:
+def rss_bytes(pid: int, field_name: str = "VmRSS") -> int | None:
+    """A process's resident set now (``VmRSS``) or at its peak (``VmHWM``), from /proc."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field_name + ":"):
                 return int(line.split()[1]) * 1024
     except OSError:
         return None
@@ -99,24 +118,35 @@ def rss_bytes(pid: int) -> int | None:
 
 @dataclass
 class RSSSampler:
-    """Samples the RSS of a server's workers in a thread while a harvest runs."""
+    """Samples the RSS of a server's workers in a thread for as long as the server runs.
+
+    A workload notes ``now()`` before and after it runs; :meth:`window` then reads the
+    samples taken in between, so one sampler serves every workload of the run.
+    """
 
     server: Server
     interval: float = 0.25
-    #: (seconds since start, {pid: rss bytes}) per sample.
+    #: (monotonic seconds, {pid: rss bytes}) per sample.
     samples: list[tuple[float, dict[int, int]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _sample(self) -> None:
+        sizes = {pid: rss for pid in self.server.workers() if (rss := rss_bytes(pid))}
+        if sizes:
+            self.samples.append((time.monotonic(), sizes))
+
     def _run(self) -> None:
-        started = time.monotonic()
         while not self._stop.is_set():
-            sizes = {pid: rss for pid in self.server.workers() if (rss := rss_bytes(pid))}
-            if sizes:
-                self.samples.append((time.monotonic() - started, sizes))
+            self._sample()
             self._stop.wait(self.interval)
+
+    def now(self) -> float:
+        """A time mark for :meth:`window`; takes a sample, so a short window has one."""
+        self._sample()
+        return time.monotonic()
 
     def __enter__(self) -> RSSSampler:
         self._thread.start()
@@ -126,18 +156,28 @@ class RSSSampler:
         self._stop.set()
         self._thread.join()
 
+    def window(self, start: float = 0.0, end: float = float("inf")) -> RSSWindow:
+        return RSSWindow([s for t, s in self.samples if start <= t <= end])
+
+
+@dataclass
+class RSSWindow:
+    """The samples of one stretch of the run."""
+
+    samples: list[dict[int, int]]
+
     def peak_per_worker(self) -> int:
-        return max((max(s.values()) for _, s in self.samples), default=0)
+        return max((max(s.values()) for s in self.samples), default=0)
 
     def peak_sum(self) -> int:
-        return max((sum(s.values()) for _, s in self.samples), default=0)
+        return max((sum(s.values()) for s in self.samples), default=0)
 
     def sum_at(self, fraction: float) -> int:
-        """Summed RSS of the sample nearest ``fraction`` of the way through the run."""
+        """Summed RSS of the sample nearest ``fraction`` of the way through the window."""
         if not self.samples:
             return 0
         index = min(len(self.samples) - 1, int(fraction * (len(self.samples) - 1)))
-        return sum(self.samples[index][1].values())
+        return sum(self.samples[index].values())
 
 
 def _children(pid: int) -> list[int]:
@@ -152,7 +192,7 @@ def _children(pid: int) -> list[int]:
 
 @dataclass
 class TreeCPU:
-    """CPU seconds used by a process and all its descendants, polled from ``/proc``.
+    """CPU seconds and peak RSS of a process and all its descendants, polled from ``/proc``.
 
     Worker processes of a parallel load are not children of the process we wait
     for (a forkserver starts them), so rusage misses them; polling sees each one
@@ -161,7 +201,10 @@ class TreeCPU:
 
     pid: int
     interval: float = 0.2
+    #: pid -> CPU seconds at its last reading.
     seen: dict[int, float] = field(default_factory=dict)
+    #: pid -> peak RSS (VmHWM) at its last reading.
+    peaks: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -177,6 +220,9 @@ class TreeCPU:
             except OSError:
                 continue
             self.seen[pid] = (int(stat[11]) + int(stat[12])) / self._tick
+            peak = rss_bytes(pid, "VmHWM")
+            if peak:
+                self.peaks[pid] = peak
             pending.extend(_children(pid))
 
     def _run(self) -> None:
@@ -193,3 +239,7 @@ class TreeCPU:
         self._stop.set()
         self._thread.join()
         return sum(self.seen.values())
+
+    def peak_of_others(self) -> int:
+        """The largest peak RSS among the descendants (a load's worker processes)."""
+        return max((rss for pid, rss in self.peaks.items() if pid != self.pid), default=0)
