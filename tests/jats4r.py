@@ -53,9 +53,9 @@ def _paths() -> tuple[Path, Path]:
 def validator() -> tuple[Any, tempfile.TemporaryDirectory[str]]:
     """The JATS4R rules as a compiled XSLT (built once per test session), and the folder of
     rule files it reads while it runs (lookup tables such as countries.xml)."""
+    folder, transpiler = _paths()  # first: it skips, saying why, when saxonche is missing
     from saxonche import PySaxonProcessor
 
-    folder, transpiler = _paths()
     schema = (folder / "jats4r.sch").read_text("utf-8")
     declared = f'<ns prefix="xs" uri="{_XS}"/><ns prefix="xsd" uri="{_XS}"/><ns prefix="ali"'
     schema = schema.replace('<ns prefix="ali"', declared, 1)
