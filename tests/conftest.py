@@ -115,11 +115,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return postgres.new_schema()
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> databases.Templates:
+    """Migrated once per session, copied into each empty database an app is made on."""
+    return databases.Templates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+def make_app(database_url: str, templates: databases.Templates) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
+        if not apps and "database_url" not in overrides:
+            templates.fill(database_url)
         settings = {
             "database_url": database_url,
             "secret_key": "test-secret",
