@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -159,3 +159,35 @@ def test_list_statements_are_built_once_per_shape() -> None:
     assert queries._items_select(True, False, False, True, True) is queries._items_select(
         True, False, False, True, True
     )
+
+
+def test_a_set_page_walks_the_set_in_order_with_real_statistics(
+    app: Flask, load: Any, database_url: str
+) -> None:
+    """PostgreSQL left to its own plan (statistics from ANALYZE, sorting allowed) reads a
+    set's page by walking its memberships in order and looking each fragment up. Joined
+    on the datestamp too, it expected one row from the join and hashed the whole set
+    with every fragment instead: 630 ms a page at 100,000 records."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's plan is checked above; this is PostgreSQL's row estimate")
+    stamps = (datetime(2024, 1, 1) + timedelta(minutes=n // 3) for n in range(3000))
+    load([record(n, datestamp=f"{d:%Y-%m-%dT%H:%M:%SZ}") for n, d in enumerate(stamps)])
+    engine = app.extensions["oai"].engine
+    query = queries._items_select(True, True, False, True, False)
+    compiled = query.compile(engine)
+    params = compiled.construct_params(
+        {"prefix": "oai_dc", "set_spec": "all", "until": datetime(2030, 1, 1), "limit": 101}
+    )
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        rows = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", params)
+        plan = rows.scalar_one()[0]["Plan"]
+    kinds: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        kinds.append(node["Node Type"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan)
+    assert "Nested Loop" in kinds and "Sort" not in kinds and "Hash Join" not in kinds, kinds

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
     DateTime,
@@ -128,6 +129,37 @@ def _stamp_postgresql(element: stamp_bytes, compiler: Any, **kw: Any) -> str:
     return f"convert_to(to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'UTF8')"
 
 
+class same_datestamp(FunctionElement[bool]):  # noqa: N801 -- a SQL condition, named like one
+    """A fragment's datestamp equals its membership's, as a join condition where it helps.
+
+    Every write gives a record's fragments and memberships the record's datestamp, so
+    the identifier (with the prefix) already joins a membership to its one fragment.
+    SQLite needs the datestamp too, to look the fragment up by its primary key: 0.75 ms
+    for a set page of 101 items with it, 2.7 ms through the identifier index without
+    (100,000 records). PostgreSQL must not get it: it multiplies the two equalities'
+    selectivities, expects one row from the join instead of 85,000, and so plans a
+    set's page as a hash join of the whole set with every fragment of the format
+    (630 to 880 ms a page for the ``type:article`` set of 100,000 records) instead of
+    walking the set's memberships in order (1 to 7 ms).
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    #: A comparison already: SQLite, which has no boolean type, must not get ``= 1`` after it.
+    _is_implicitly_boolean = True
+
+
+@compiles(same_datestamp)
+def _same_datestamp(element: same_datestamp, compiler: Any, **kw: Any) -> str:
+    fragment, membership = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{fragment} = {membership}"
+
+
+@compiles(same_datestamp, "postgresql")
+def _same_datestamp_postgresql(element: same_datestamp, compiler: Any, **kw: Any) -> str:
+    return "true"
+
+
 @functools.cache
 def _items_select(
     records: bool, in_set: bool, from_: bool, until: bool, after: bool
@@ -152,8 +184,8 @@ def _items_select(
                 Fragment.__table__,
                 and_(
                     fragments.prefix == bindparam("prefix"),
-                    fragments.datestamp == source.datestamp,
                     fragments.identifier == source.identifier,
+                    same_datestamp(fragments.datestamp, source.datestamp),
                 ),
             )
             .where(source.set_spec == bindparam("set_spec"))
