@@ -107,13 +107,14 @@ def identify(ctx: Context) -> IdentifyResult:
 def list_metadata_formats(ctx: Context, request: protocol.ListMetadataFormats) -> FormatsResult:
     if request.identifier is None:
         return FormatsResult(FORMATS)
-    if queries.record_datestamp(ctx.session, request.identifier) is None:
-        raise IdDoesNotExist(f"No record has the identifier {request.identifier!r}.")
+    # One query for a record that has formats; only an empty answer asks whether it exists.
     prefixes = set(queries.record_formats(ctx.session, request.identifier))
     formats = tuple(fmt for fmt in FORMATS if fmt.prefix in prefixes)
-    if not formats:
-        raise NoMetadataFormats()
-    return FormatsResult(formats)
+    if formats:
+        return FormatsResult(formats)
+    if queries.record_datestamp(ctx.session, request.identifier) is None:
+        raise IdDoesNotExist(f"No record has the identifier {request.identifier!r}.")
+    raise NoMetadataFormats()
 
 
 def _resumption(ctx: Context, state: ListState, following: ListState | None) -> Resumption | None:
