@@ -159,11 +159,11 @@ def _first_state(ctx: Context, request: protocol.ListItems) -> ListState:
         raise CannotDisseminateFormat(
             f"{request.metadata_prefix!r} is not a format of this repository."
         )
-    if request.set_spec is not None:
+    # A set that exists answers in one query; only a missing one asks whether any set does.
+    if request.set_spec is not None and not queries.set_exists(ctx.session, request.set_spec):
         if not queries.has_sets(ctx.session):
             raise NoSetHierarchy()
-        if not queries.set_exists(ctx.session, request.set_spec):
-            raise NoRecordsMatch(f"There is no set {request.set_spec!r}.")
+        raise NoRecordsMatch(f"There is no set {request.set_spec!r}.")
     # The snapshot ends one second before now: anything changed from now on has a
     # datestamp past the bound, so it cannot show up twice, and a harvest with
     # from=<this responseDate> picks it up.
