@@ -262,7 +262,7 @@ def _in_format(prefix: ColumnElement[str] | str) -> ColumnElement[bool]:
 
 
 @functools.cache
-def _count_select(in_set: bool, from_: bool, until: bool) -> Select[tuple[int]]:
+def _count_select(in_set: bool, from_: bool, until: bool) -> Select[Any]:
     """count_items' statement of one shape, built once."""
     if in_set:
         query = (
@@ -299,7 +299,7 @@ def count_items(
 
 
 @functools.cache
-def _list_size_select(in_set: bool) -> Select[tuple[int]]:
+def _list_size_select(in_set: bool) -> Select[Any]:
     """list_size's statement, built once per shape (building it took 0.2 ms a first page,
     as long as the page's own query)."""
     stored = select(ListSize.items).where(
