@@ -14,6 +14,8 @@ from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import store
+
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,7 @@ def _answer(body: str, status: int) -> Response:
 def health() -> Response:
     engine = current_app.extensions["oai"].read_engine
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        store.read(engine, lambda connection: connection.execute(text("SELECT 1")))
     except SQLAlchemyError as exc:  # unreachable, refused, pool exhausted: not ready
         log.warning("health check: database unavailable: %s", exc.__class__.__name__)
         return _answer("database unavailable\n", 503)

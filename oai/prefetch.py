@@ -28,9 +28,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from . import protocol, verbs
+from . import protocol, store, verbs
 from .config import Settings
 from .tokens import ListState, TokenCodec
 
@@ -48,8 +48,11 @@ def list_page(
     engine: Engine, settings: Settings, codec: TokenCodec, request: protocol.ListItems
 ) -> verbs.ItemsResult:
     """One resumed page, read on a connection of its own."""
-    with engine.connect() as connection:
+
+    def read(connection: Connection) -> verbs.ItemsResult:
         return verbs.list_items(verbs.Context(connection, settings, codec), request)
+
+    return store.read(engine, read)
 
 
 class Prefetcher:

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import protocol, verbs, xmlwriter
+from sqlalchemy import Connection
+
+from . import protocol, store, verbs, xmlwriter
 from .errors import OAIError
 from .state import State
 
@@ -35,10 +37,13 @@ def _run(state: State, parsed: protocol.Request, now: datetime) -> verbs.Result:
             prefetched = state.prefetcher.take(parsed.state)
             if prefetched is not None:
                 return prefetched
+
     # A Core connection, not a Session: the verbs only read, and a Session's unit of
     # work costs more per request than a page query's own Python overhead.
-    with state.read_engine.connect() as connection:
+    def run(connection: Connection) -> verbs.Result:
         return verbs.run(verbs.Context(connection, state.settings, state.codec, now), parsed)
+
+    return store.read(state.read_engine, run)
 
 
 def _read_ahead(state: State, result: verbs.Result | OAIError) -> Callable[[], None] | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .config import Settings
 from .prefetch import Prefetcher, list_page
-from .store import backfill, make_engine, queries, schema
+from .store import backfill, make_engine, make_read_engine, queries, schema
 from .tokens import TokenCodec
 
 
@@ -45,9 +45,7 @@ class State:
         except Exception:
             engine.dispose()
             raise
-        read_engine = (
-            make_engine(settings.database_read_url) if settings.database_read_url else engine
-        )
+        read_engine = make_read_engine(settings.database_read_url or settings.database_url)
         secret = settings.secret_key
         if secret is None:
             with Session(engine) as session:

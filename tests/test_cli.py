@@ -71,7 +71,7 @@ def get(**args: str) -> etree._Element:
         assert response.status_code == 200
         return xsd.validate(response.data)
     finally:
-        app.extensions["oai"].engine.dispose()
+        app.extensions["oai"].close()
 
 
 def datestamps(count: int = 3) -> dict[str, str]:

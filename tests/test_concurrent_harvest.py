@@ -297,7 +297,7 @@ def test_rows_written_before_a_harvest_and_committed_after_it(
         try:
             _race(app)
         finally:
-            app.extensions["oai"].engine.dispose()
+            app.extensions["oai"].close()
 
 
 def _race(app: Flask) -> None:

@@ -179,7 +179,7 @@ def both(postgres: databases.PostgresDatabase, tmp_path: Path) -> Iterator[list[
         apps.append(app)
     yield [app.test_client() for app in apps]
     for app in apps:
-        app.extensions["oai"].engine.dispose()
+        app.extensions["oai"].close()
 
 
 def _normalised(body: bytes) -> bytes:

@@ -196,7 +196,10 @@ REQUESTS = {
 @pytest.fixture(params=["sqlite", "postgresql"])
 def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """An app whose statements can be made to fail: ``app.fail_at`` counts down per
-    statement; at zero the driver raises its own OperationalError."""
+    statement, on the engine requests read through and on the one the app writes with;
+    at zero the connection is dropped (PostgreSQL) and the driver raises its own
+    OperationalError, and goes on raising at every later statement while ``persist``
+    is set (a database that stays away)."""
     with pgschema.database(request.param, tmp_path) as url:
         # No read-ahead: its statements would share the countdown (tests/test_prefetch.py
         # covers a read-ahead that fails).
@@ -204,33 +207,48 @@ def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
             {"database_url": url, "secret_key": "faults", "page_size": 3, "prefetch": False}
         )
         load_lines(app, [record(n) for n in range(8)])
-        engine: Engine = app.extensions["oai"].engine
-        countdown = {"left": -1}
-        driver_error = engine.dialect.loaded_dbapi.OperationalError
+        # Its first connection runs the dialect's own queries: not the requests' statements.
+        assert app.test_client().get("/oai?verb=Identify").status_code == 200
+        state = app.extensions["oai"]
+        engines: list[Engine] = [state.engine, state.read_engine]
+        countdown: dict[str, int | bool] = {"left": -1, "persist": True}
+        driver_error = state.engine.dialect.loaded_dbapi.OperationalError
 
-        @event.listens_for(engine, "do_execute")
         def _fail(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
             countdown["left"] -= 1
-            if countdown["left"] == 0:
+            if countdown["left"] == 0 or (countdown["persist"] and countdown.get("failing")):
+                countdown["failing"] = True
+                if context.dialect.name == "postgresql":
+                    cursor.connection.close()  # as a server that went away leaves it
                 raise driver_error("simulated: server closed the connection unexpectedly")
 
+        for engine in engines:
+            event.listen(engine, "do_execute", _fail)
         app.config["fail_at"] = countdown
         yield app
-        engine.dispose()
+        for engine in engines:
+            engine.dispose()
+
+
+def _fail_at(app: Flask, position: int, persist: bool) -> None:
+    """The ``position``-th statement from now fails (and every later one, if ``persist``)."""
+    countdown = app.config["fail_at"]
+    countdown.pop("failing", None)
+    countdown.update(left=position, persist=persist)
 
 
 def _statements(app: Flask, query: str, accept: str) -> int:
     """How many statements the request runs when nothing fails."""
-    countdown = app.config["fail_at"]
-    countdown["left"] = 10_000
+    _fail_at(app, 10_000, persist=False)
     response = app.test_client().get(f"/oai?{query}" if query else "/", headers={"Accept": accept})
     assert response.status_code == 200
-    return 10_000 - countdown["left"]
+    return 10_000 - app.config["fail_at"]["left"]
 
 
 @pytest.mark.parametrize("accept", ["text/xml", "text/html"], ids=["harvester", "browser"])
 @pytest.mark.parametrize("name", REQUESTS)
 def test_a_failure_at_any_statement_is_503(faulty: Flask, name: str, accept: str) -> None:
+    """A database that goes away at any statement of a request, and stays away: 503."""
     escaped: list[BaseException] = []
 
     def record_exception(sender: Flask, exception: BaseException, **extra: object) -> None:
@@ -242,31 +260,31 @@ def test_a_failure_at_any_statement_is_503(faulty: Flask, name: str, accept: str
     total = _statements(faulty, query, accept)
     assert total >= 1
     for position in range(1, total + 1):
-        faulty.config["fail_at"]["left"] = position
+        _fail_at(faulty, position, persist=True)
         response = client.get(f"/oai?{query}" if query else "/", headers={"Accept": accept})
         assert response.status_code == 503, (position, response.data[:200])
         assert response.headers["Retry-After"]
-        faulty.config["fail_at"]["left"] = -1
+        _fail_at(faulty, -1, persist=False)
         again = client.get(f"/oai?{query}" if query else "/", headers={"Accept": accept})
         assert again.status_code == 200
     got_request_exception.disconnect(record_exception, faulty)
     assert escaped == []
 
 
-def test_a_failure_to_connect_is_503(faulty: Flask) -> None:
-    engine: Engine = faulty.extensions["oai"].engine
-    engine.dispose()
-    driver_error = engine.dialect.loaded_dbapi.OperationalError
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise driver_error("simulated: connection refused")
-
-    event.listen(engine, "do_connect", refuse)
+@pytest.mark.parametrize("name", [name for name in REQUESTS if name != "home"])
+def test_one_dropped_connection_is_read_again(faulty: Flask, name: str) -> None:
+    """A connection the server dropped (a restart, a proxy) fails one statement once:
+    PostgreSQL's driver says so, the pool is renewed and the request read again (200).
+    SQLite has no server to drop it: the same failure there is 503."""
     client = faulty.test_client()
-    response = client.get("/oai?verb=Identify")
-    assert response.status_code == 503
-    event.remove(engine, "do_connect", refuse)
-    assert client.get("/oai?verb=Identify").status_code == 200
+    query = REQUESTS[name]
+    dialect = faulty.extensions["oai"].read_engine.dialect.name
+    for position in range(1, _statements(faulty, query, "text/xml") + 1):
+        _fail_at(faulty, position, persist=False)
+        response = client.get(f"/oai?{query}")
+        assert response.status_code == (200 if dialect == "postgresql" else 503), position
+        if response.status_code == 200:
+            xsd.validate(response.data)
 
 
 # ---- a load killed half-way ----

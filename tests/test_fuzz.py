@@ -128,7 +128,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     lines.append(record(9, identifier="oai:example.org:gone", deleted=True))
     load_lines(app, lines)
     yield app
-    app.extensions["oai"].engine.dispose()
+    app.extensions["oai"].close()
 
 
 @pytest.fixture(scope="module")

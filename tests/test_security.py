@@ -145,7 +145,7 @@ def test_serve_turns_debug_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         assert app.debug is False
         assert not app.config["PROPAGATE_EXCEPTIONS"]
     finally:
-        app.extensions["oai"].engine.dispose()
+        app.extensions["oai"].close()
 
 
 # ---- XML parsing: entity resolution and network access off, everywhere in oai/ ----

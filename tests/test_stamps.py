@@ -31,7 +31,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     with pgschema.database(request.param, tmp_path) as url:
         app = create_app({"database_url": url, "secret_key": "stamps", "page_size": 5})
         yield app
-        app.extensions["oai"].engine.dispose()
+        app.extensions["oai"].close()
 
 
 def _add(session: Session, lines: list[dict[str, object]]) -> Loader:
