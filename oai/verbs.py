@@ -92,15 +92,13 @@ class Context:
 
 
 def identify(ctx: Context) -> IdentifyResult:
-    earliest = queries.earliest_datestamp(ctx.session) or datetime(1970, 1, 1)
+    earliest, sample = queries.repository_facts(ctx.session, ctx.settings.repository_identifier)
     return IdentifyResult(
         repository_name=ctx.settings.repository_name,
         admin_email=ctx.settings.admin_email,
-        earliest_datestamp=earliest,
+        earliest_datestamp=earliest or datetime(1970, 1, 1),
         repository_identifier=ctx.settings.repository_identifier,
-        sample_identifier=queries.sample_identifier(
-            ctx.session, ctx.settings.repository_identifier
-        ),
+        sample_identifier=sample,
     )
 
 
