@@ -51,6 +51,9 @@ class State:
             with Session(engine) as session:
                 secret = queries.secret_key(session)
         codec = TokenCodec(secret, settings.token_max_age, fallbacks=settings.secret_key_fallbacks)
+        # Requests only read, through read_engine: no connection of this one stays open
+        # for them (it connects again if something writes).
+        engine.dispose()
         prefetcher = (
             Prefetcher(functools.partial(list_page, read_engine, settings, codec))
             if settings.prefetch
