@@ -179,6 +179,7 @@ def _first_state(ctx: Context, request: protocol.ListItems) -> ListState:
             set_spec=request.set_spec,
             from_=request.from_,
             until=until,
+            every_record=BY_PREFIX[request.metadata_prefix].every_record,
         )
     if total == 0:
         raise NoRecordsMatch()

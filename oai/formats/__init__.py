@@ -34,6 +34,9 @@ class Format:
     requires: str
     #: The format's name and who harvests it, for people (README, browser pages).
     title: str
+    #: ``render`` never declines (OAI-PMH requires oai_dc of every record, deleted ones
+    #: included): a count of a set's members in this format need not look each one up.
+    every_record: bool = False
 
 
 def _registry() -> tuple[Format, ...]:

