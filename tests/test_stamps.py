@@ -6,6 +6,7 @@ no stored XML or source carries a datestamp that a restamp would have to edit.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from oai.store.loader import Loader, mark_deleted, numbered_lines
 from oai.store.models import Fragment, Membership, Record
 
 from . import pgschema
-from .conftest import record
+from .conftest import load_lines, record
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -164,3 +165,20 @@ def test_nothing_pending_nothing_done(store: Flask) -> None:
     with Session(store.extensions["oai"].engine) as session, session.begin():
         _add(session, [record(1)]).flush()
         assert stamps.settle(session) is None
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z"])
+def test_a_list_header_writes_the_datestamp_as_stored(store: Flask, stamp: str) -> None:
+    """The database formats a list's header datestamps itself: every field at its width,
+    the year too (year 1 is ``0001``), the same in a list and in GetRecord."""
+    load_lines(store, [record(1, datestamp=stamp)])
+    client = store.test_client()
+    shown = set()
+    for query in (
+        "verb=ListIdentifiers&metadataPrefix=oai_dc",
+        "verb=ListRecords&metadataPrefix=oai_dc&set=all",
+        "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:example.org:rec-00001",
+    ):
+        body = client.get(f"/oai?{query}").data
+        shown |= set(re.findall(rb"<datestamp>([^<]*)</datestamp>", body))
+    assert shown == {stamp.encode()}
