@@ -174,7 +174,7 @@ def test_unreachable_database_is_503_for_everyone(client, monkeypatch, path, acc
     def down(*args: object) -> None:
         raise OperationalError("SELECT 1", {}, ConnectionError("connection refused"))
 
-    monkeypatch.setattr(verbs.queries, "earliest_datestamp", down)
+    monkeypatch.setattr(verbs.queries, "repository_facts", down)
     monkeypatch.setattr(verbs.queries, "counts", down)
     response = client.get(path, headers={} if accept is None else {"Accept": accept})
     assert response.status_code == 503
