@@ -6,9 +6,9 @@ Sessions are opened by the callers (web, cli); functions here take one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(_server_url(url), pool_pre_ping=True)
 
 
-def _server_url(url: str) -> Any:
+def _server_url(url: str) -> URL:
+    """``url`` with what every connection to a database server needs added."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         # Datestamps are naive UTC ``timestamp`` values; a session in UTC keeps any
