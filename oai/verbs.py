@@ -22,7 +22,7 @@ from .errors import (
     NoSetHierarchy,
 )
 from .formats import BY_PREFIX, FORMATS, Format
-from .store import queries
+from .store import lists, queries
 from .tokens import ListState, TokenCodec
 
 #: Encodings web.py can apply, advertised in Identify.
@@ -84,7 +84,7 @@ Result = IdentifyResult | FormatsResult | SetsResult | ItemsResult | RecordResul
 class Context:
     """What every verb may use besides the request."""
 
-    #: The endpoint's Core connection (or a Session): only ``queries`` functions use it.
+    #: The endpoint's Core connection (or a Session): only ``queries`` and ``lists`` use it.
     session: queries.Reader
     settings: Settings
     codec: TokenCodec
@@ -169,11 +169,11 @@ def _first_state(ctx: Context, request: protocol.ListItems) -> ListState:
     until = min(request.until, bound) if request.until is not None else bound
     if request.from_ is None and until == bound:
         # A whole format or set: its size is kept by every write, not counted here.
-        total = queries.list_size(
+        total = lists.list_size(
             ctx.session, prefix=request.metadata_prefix, set_spec=request.set_spec, bound=bound
         )
     else:
-        total = queries.count_items(
+        total = lists.count_items(
             ctx.session,
             prefix=request.metadata_prefix,
             set_spec=request.set_spec,
@@ -203,7 +203,7 @@ def list_items(ctx: Context, request: protocol.ListItems) -> ItemsResult:
     if state.metadata_prefix not in BY_PREFIX:
         raise BadResumptionToken("The format of this list is no longer offered.")
     after = (state.after_datestamp, state.after_key) if state.after_datestamp else None
-    page = queries.page_items(
+    page = lists.page_items(
         ctx.session,
         prefix=state.metadata_prefix,
         records=request.verb == "ListRecords",

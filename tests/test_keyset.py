@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from oai.store import queries
+from oai.store import lists
 
 from .conftest import record
 
@@ -25,7 +25,7 @@ NAMES = ("records", "set", "from", "until", "after")
 
 def _plan(app: Flask, shape: tuple[bool, ...]) -> list[str]:
     records, in_set, from_, until, after = shape
-    query = queries._items_select(records, in_set, from_, until, after)
+    query = lists._items_select(records, in_set, from_, until, after)
     params = {
         "prefix": "oai_dc",
         "set_spec": "all",
@@ -156,7 +156,7 @@ def test_pages_follow_keyset_order_across_ties(
 
 def test_list_statements_are_built_once_per_shape() -> None:
     """Serving a page builds no query: the statement of each shape is kept."""
-    assert queries._items_select(True, False, False, True, True) is queries._items_select(
+    assert lists._items_select(True, False, False, True, True) is lists._items_select(
         True, False, False, True, True
     )
 
@@ -173,7 +173,7 @@ def test_a_set_page_walks_the_set_in_order_with_real_statistics(
     stamps = (datetime(2024, 1, 1) + timedelta(minutes=n // 3) for n in range(3000))
     load([record(n, datestamp=f"{d:%Y-%m-%dT%H:%M:%SZ}") for n, d in enumerate(stamps)])
     engine = app.extensions["oai"].engine
-    query = queries._items_select(True, True, False, True, False)
+    query = lists._items_select(True, True, False, True, False)
     compiled = query.compile(engine)
     params = compiled.construct_params(
         {"prefix": "oai_dc", "set_spec": "all", "until": datetime(2030, 1, 1), "limit": 101}

@@ -1,15 +1,10 @@
-"""Every SELECT the endpoint runs. Functions take a Session or a Core Connection (the
-endpoint passes a Connection: a page needs no ORM unit of work) and return plain values.
-
-Lists are keyset pages: ``(datestamp, identifier) > (last sent)`` below the
-snapshot bound, ordered by the same pair, ``LIMIT n + 1`` so the extra row
-tells whether another page follows. No OFFSET anywhere: page 10,000 costs
-what page 1 costs.
+"""Every SELECT the endpoint runs but the lists' (:mod:`oai.store.lists`): records, sets,
+Identify's facts. Functions take a Session or a Core Connection (the endpoint passes a
+Connection: a request needs no ORM unit of work) and return plain values.
 """
 
 from __future__ import annotations
 
-import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,43 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    ColumnElement,
     Connection,
-    DateTime,
-    Integer,
-    LargeBinary,
-    Select,
-    and_,
     bindparam,
     func,
     select,
-    tuple_,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from .. import fragments
-from .models import Fragment, ListSize, Membership, Meta, OAISet, Record
+from .models import Fragment, Membership, Meta, OAISet, Record
 
 #: What the query functions read through: an ORM Session (CLI, pages) or a Core Connection.
 Reader = Session | Connection
-
-
-def _connection(reader: Reader) -> Connection:
-    """The Core connection under ``reader``, to run a cached Core statement without the ORM."""
-    return reader.connection() if isinstance(reader, Session) else reader
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page of a list: the bytes to send, and where the next page starts."""
-
-    #: ``<record>`` or ``<header>`` bytes, in list order.
-    items: list[bytes]
-    #: (datestamp, identifier) of the last item when more follow; None on the last page.
-    next_after: tuple[datetime, str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,280 +41,7 @@ class Counts:
 
 
 _RECORDS = Record.__table__.c
-_MEMBERSHIPS = Membership.__table__.c
 _FRAGMENTS = Fragment.__table__.c
-
-
-def _window(
-    columns: tuple[ColumnElement[datetime], ColumnElement[str]],
-    from_: bool,
-    until: bool,
-    after: bool,
-) -> list[ColumnElement[bool]]:
-    """The conditions of a list window, as bound parameters ``from_``, ``until``,
-    ``after_datestamp`` and ``after_identifier``."""
-    datestamp, identifier = columns
-    conditions: list[ColumnElement[bool]] = []
-    # Past the first page ``after`` (an item of this list, so >= from) already bounds
-    # the range from below; adding ``from`` too lets SQLite pick it as the range start
-    # and walk every item between ``from`` and ``after`` on each page.
-    if from_ and not after:
-        conditions.append(datestamp >= bindparam("from_", type_=DateTime()))
-    if until:
-        conditions.append(datestamp <= bindparam("until", type_=DateTime()))
-    if after:
-        # A row value: SQLite and PostgreSQL both turn it into an index range that starts
-        # at the last item sent. The spelled-out ``d > x OR (d = x AND i > y)`` does not:
-        # SQLite then scans from the start of the list, so page n costs O(n) (OFFSET again).
-        conditions.append(
-            tuple_(datestamp, identifier)
-            > tuple_(
-                bindparam("after_datestamp", type_=DateTime()),
-                bindparam("after_identifier", type_=identifier.type),
-            )
-        )
-    return conditions
-
-
-class stamp_bytes(FunctionElement[bytes]):  # noqa: N801 -- a SQL function, named like one
-    """A datestamp column as the header writes it, ``YYYY-MM-DDThh:mm:ssZ``, in bytes.
-
-    Made by the database for every row of a page: a page then costs no datetime per
-    row, parsed by the driver and formatted again (measured: 1.4 us a row of ~7 us).
-    """
-
-    type = LargeBinary()
-    inherit_cache = True
-
-
-@compiles(stamp_bytes, "sqlite")
-def _stamp_sqlite(element: stamp_bytes, compiler: Any, **kw: Any) -> str:
-    # SQLAlchemy stores a DateTime in SQLite as fixed-width text, 'YYYY-MM-DD hh:mm:ss.ffffff':
-    # cut and joined, not parsed again by strftime, which cost 0.9 us a row (0.29 against
-    # 0.17 ms for a page's 101 rows at 100,000 records).
-    column = compiler.process(element.clauses, **kw)
-    return f"CAST(substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || 'Z' AS BLOB)"
-
-
-@compiles(stamp_bytes, "postgresql")
-def _stamp_postgresql(element: stamp_bytes, compiler: Any, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"convert_to(to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'UTF8')"
-
-
-class same_datestamp(FunctionElement[bool]):  # noqa: N801 -- a SQL condition, named like one
-    """A fragment's datestamp equals its membership's, as a join condition where it helps.
-
-    Every write gives a record's fragments and memberships the record's datestamp, so
-    the identifier (with the prefix) already joins a membership to its one fragment.
-    SQLite needs the datestamp too, to look the fragment up by its primary key: 0.75 ms
-    for a set page of 101 items with it, 2.7 ms through the identifier index without
-    (100,000 records). PostgreSQL must not get it: it multiplies the two equalities'
-    selectivities, expects one row from the join instead of 85,000, and so plans a
-    set's page as a hash join of the whole set with every fragment of the format
-    (630 to 880 ms a page for the ``type:article`` set of 100,000 records) instead of
-    walking the set's memberships in order (1 to 7 ms).
-    """
-
-    type = Boolean()
-    inherit_cache = True
-    #: A comparison already: SQLite, which has no boolean type, must not get ``= 1`` after it.
-    _is_implicitly_boolean = True
-
-
-@compiles(same_datestamp)
-def _same_datestamp(element: same_datestamp, compiler: Any, **kw: Any) -> str:
-    fragment, membership = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{fragment} = {membership}"
-
-
-@compiles(same_datestamp, "postgresql")
-def _same_datestamp_postgresql(element: same_datestamp, compiler: Any, **kw: Any) -> str:
-    return "true"
-
-
-@functools.cache
-def _items_select(
-    records: bool, in_set: bool, from_: bool, until: bool, after: bool
-) -> Select[tuple[Any, ...]]:
-    """The list query of one shape, built once: rows in list order with their parts.
-
-    Rows are ``(stamp bytes, identifier, header_open, header_close[, metadata])`` of the
-    records that have format ``prefix``; ``records`` adds the metadata element. Built
-    from Core columns with bound parameters and kept, so serving a page costs no query
-    construction and no ORM work, only the statement cache lookup.
-    """
-    fragments = _FRAGMENTS
-    columns: list[ColumnElement[Any]] = [fragments.header_open, fragments.header_close]
-    if records:
-        columns.append(fragments.metadata_xml)
-    if in_set:
-        # A set's page walks the set's memberships and joins each to its fragment by key.
-        source = _MEMBERSHIPS
-        query = (
-            select(stamp_bytes(source.datestamp), source.identifier, *columns)
-            .join(
-                Fragment.__table__,
-                and_(
-                    fragments.prefix == bindparam("prefix"),
-                    fragments.identifier == source.identifier,
-                    same_datestamp(fragments.datestamp, source.datestamp),
-                ),
-            )
-            .where(source.set_spec == bindparam("set_spec"))
-        )
-    else:
-        # The fragments table is keyed (prefix, datestamp, identifier): one range scan.
-        source = fragments
-        query = select(stamp_bytes(source.datestamp), source.identifier, *columns).where(
-            source.prefix == bindparam("prefix")
-        )
-    keys = (source.datestamp, source.identifier)
-    query = query.where(*_window(keys, from_, until, after))
-    return query.order_by(*keys).limit(bindparam("limit", type_=Integer()))
-
-
-def page_items(
-    session: Reader,
-    *,
-    prefix: str,
-    records: bool,
-    set_spec: str | None,
-    from_: datetime | None,
-    until: datetime | None,
-    after: tuple[datetime, str] | None,
-    size: int,
-) -> Page:
-    """Up to ``size`` items in format ``prefix`` after ``after``: ``<record>`` bytes when
-    ``records``, else ``<header>`` bytes."""
-    query = _items_select(
-        records, set_spec is not None, from_ is not None, until is not None, after is not None
-    )
-    values = {
-        "prefix": prefix,
-        "set_spec": set_spec,
-        "from_": from_,
-        "until": until,
-        "after_datestamp": after[0] if after else None,
-        "after_identifier": after[1] if after else None,
-        "limit": size + 1,  # the extra row says whether another page follows
-    }
-    used = {key: value for key, value in values.items() if value is not None}
-    rows = _connection(session).execute(query, used).all()
-    next_after = None
-    if len(rows) > size:
-        rows = rows[:size]
-        stamp, identifier = rows[-1][0], rows[-1][1]
-        next_after = (datetime.fromisoformat(stamp[:-1].decode()), identifier)
-    if records:
-        items = [
-            fragments.record(opening, stamp, closing, metadata)
-            for stamp, _, opening, closing, metadata in rows
-        ]
-    else:
-        items = [fragments.header(opening, stamp, closing) for stamp, _, opening, closing in rows]
-    return Page(items, next_after)
-
-
-def _in_format(prefix: ColumnElement[str] | str) -> ColumnElement[bool]:
-    """A membership's record has a fragment in format ``prefix``: as EXISTS, so that the
-    planner walks the set's memberships and looks each up, never the other way round.
-
-    As a join SQLite chose to range over every fragment of the window and look up its
-    memberships: 18 ms for a set's three-month window at 20,000 records, 3.8 ms as EXISTS.
-    """
-    return (
-        select(_FRAGMENTS.identifier)
-        .where(
-            _FRAGMENTS.prefix == prefix,
-            _FRAGMENTS.datestamp == _MEMBERSHIPS.datestamp,
-            _FRAGMENTS.identifier == _MEMBERSHIPS.identifier,
-        )
-        .exists()
-    )
-
-
-@functools.cache
-def _count_select(in_set: bool, from_: bool, until: bool, every_record: bool) -> Select[Any]:
-    """count_items' statement of one shape, built once."""
-    if in_set:
-        query = (
-            select(func.count())
-            .select_from(Membership.__table__)
-            .where(_MEMBERSHIPS.set_spec == bindparam("set_spec"))
-        )
-        if not every_record:
-            query = query.where(_in_format(bindparam("prefix")))
-        keys = (_MEMBERSHIPS.datestamp, _MEMBERSHIPS.identifier)
-    else:
-        query = (
-            select(func.count())
-            .select_from(Fragment.__table__)
-            .where(_FRAGMENTS.prefix == bindparam("prefix"))
-        )
-        keys = (_FRAGMENTS.datestamp, _FRAGMENTS.identifier)
-    return query.where(*_window(keys, from_, until, False))
-
-
-def count_items(
-    session: Reader,
-    *,
-    prefix: str,
-    set_spec: str | None,
-    from_: datetime | None,
-    until: datetime | None,
-    every_record: bool = False,
-) -> int:
-    """How many items the list in format ``prefix`` holds within from/until: completeListSize
-    of a selective harvest, counted once per list sequence (store.sizes keeps the others).
-
-    ``every_record``: every record has the format, so a set's count is its memberships in
-    the window alone. Otherwise each membership's fragment is looked up, and those
-    lookups are the count's cost: for a set's three-month window of 402 items at
-    100,000 records, 2.9 to 4.5 ms with them, 0.2 ms without.
-    """
-    in_set = set_spec is not None
-    query = _count_select(in_set, from_ is not None, until is not None, every_record)
-    params = {"prefix": prefix, "set_spec": set_spec, "from_": from_, "until": until}
-    if in_set and every_record:
-        del params["prefix"]
-    used = {key: value for key, value in params.items() if value is not None}
-    return int(_connection(session).execute(query, used).scalar_one())
-
-
-@functools.cache
-def _list_size_select(in_set: bool) -> Select[Any]:
-    """list_size's statement, built once per shape (building it took 0.2 ms a first page,
-    as long as the page's own query)."""
-    stored = select(ListSize.items).where(
-        ListSize.prefix == bindparam("prefix"), ListSize.set_spec == bindparam("set_key")
-    )
-    bound = bindparam("bound", type_=DateTime())
-    if in_set:
-        later = (
-            select(func.count())
-            .select_from(Membership.__table__)
-            .where(_MEMBERSHIPS.set_spec == bindparam("set_spec"), _MEMBERSHIPS.datestamp > bound)
-            .where(_in_format(bindparam("prefix")))
-        )
-    else:
-        later = select(func.count()).where(
-            _FRAGMENTS.prefix == bindparam("prefix"), _FRAGMENTS.datestamp > bound
-        )
-    return select(func.coalesce(stored.scalar_subquery(), 0) - later.scalar_subquery())
-
-
-def list_size(session: Reader, *, prefix: str, set_spec: str | None, bound: datetime) -> int:
-    """completeListSize of a whole format or set list up to ``bound``, the snapshot's end,
-    read from the sizes every write keeps (store.sizes): the stored size less the items
-    stamped after the bound (changed in the last second, or stamped ahead by a slow load),
-    which are few, and an index range at the end of the list. One statement, so both
-    parts see the same committed state."""
-    params: dict[str, Any] = {"prefix": prefix, "set_key": set_spec or "", "bound": bound}
-    if set_spec is not None:
-        params["set_spec"] = set_spec
-    query = _list_size_select(set_spec is not None)
-    return int(_connection(session).execute(query, params).scalar_one())
 
 
 # The statements a request runs, built once with bound parameters: building a statement
@@ -392,9 +89,7 @@ def repository_facts(session: Reader, namespace: str) -> tuple[datetime | None, 
     Identify took 908 us with two statements and 465 to 488 us with one; on SQLite the
     statements alone 87 against 48 us (20,000 and 100,000 records).
     """
-    low = f"oai:{namespace}:"
-    params = {"low": low, "high": low[:-1] + ";"}
-    row = session.execute(_FACTS, params).one()
+    row = session.execute(_FACTS, _scheme_range(namespace)).one()
     return row[0], row[1]
 
 
@@ -408,9 +103,13 @@ def sample_identifier(session: Reader, namespace: str) -> str | None:
     A range, not ``LIKE 'oai:ns:%'``: SQLite runs LIKE as a scan of every record (0.7 ms
     at 20,000 records), a range is one index lookup. ``;`` follows ``:`` bytewise.
     """
+    return session.execute(_SAMPLE, _scheme_range(namespace)).scalar_one_or_none()
+
+
+def _scheme_range(namespace: str) -> dict[str, str]:
+    """The identifiers ``oai:<namespace>:...`` as a range: ``;`` follows ``:`` bytewise."""
     low = f"oai:{namespace}:"
-    params = {"low": low, "high": low[:-1] + ";"}
-    return session.execute(_SAMPLE, params).scalar_one_or_none()
+    return {"low": low, "high": low[:-1] + ";"}
 
 
 _HAS_SETS = select(OAISet.set_spec).limit(1)
