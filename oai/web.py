@@ -13,10 +13,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from . import browser, negotiation, service, xmlwriter
+from . import browser, negotiation, service, store, xmlwriter
 from .endpoint import MAX_QUERY, unavailable
 from .state import State
 
@@ -69,8 +68,13 @@ def oai() -> BaseResponse:
     state = _state()
     answer = service.answer(state, pairs, request.root_url + "oai")
     document = b"".join(xmlwriter.write(answer.result, answer.envelope))
-    with Session(state.read_engine) as session:
-        response = _page(browser.verb_page(document, pairs, session, state.settings, state.codec))
+    page = store.read(
+        state.read_engine,
+        lambda connection: browser.verb_page(
+            document, pairs, connection, state.settings, state.codec
+        ),
+    )
+    response = _page(page)
     response.vary.add("Accept")
     return response
 
@@ -82,8 +86,10 @@ bp.add_url_rule("/oai.xml", "oai_xml", build_only=True)
 @bp.route("/")
 def home() -> BaseResponse:
     state = _state()
-    with Session(state.read_engine) as session:
-        return _page(browser.home_page(session, state.settings))
+    page = store.read(
+        state.read_engine, lambda connection: browser.home_page(connection, state.settings)
+    )
+    return _page(page)
 
 
 @bp.route("/form")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import render_template, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers.response import Response
 
 from .. import protocol
@@ -92,7 +91,10 @@ def _list_prefix(document: Document) -> str:
 
 
 def _error_context(
-    document: Document, pairs: Sequence[tuple[str, str]], session: Session, settings: Settings
+    document: Document,
+    pairs: Sequence[tuple[str, str]],
+    session: queries.Reader,
+    settings: Settings,
 ) -> dict[str, object]:
     code = document.errors[0][0]
     identifier = next((value for name, value in pairs if name == "identifier"), None)
@@ -144,7 +146,7 @@ def _first_page(pairs: Sequence[tuple[str, str]], codec: TokenCodec | None) -> s
 def verb_page(
     document: bytes,
     pairs: Sequence[tuple[str, str]],
-    session: Session,
+    session: queries.Reader,
     settings: Settings,
     codec: TokenCodec | None = None,
 ) -> str:
@@ -176,7 +178,7 @@ def verb_page(
     return render_template(TEMPLATES[doc.verb or ""], **context)
 
 
-def home_page(session: Session, settings: Settings) -> str:
+def home_page(session: queries.Reader, settings: Settings) -> str:
     """``/``: what the repository holds, and a form for each verb."""
     counts = queries.counts(session)
     sets = queries.page_sets(session, after=None, limit=MAX_SET_CHOICES + 1)
