@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,13 +59,8 @@ def _postgres_plan(engine: Any, sql: str, params: dict[str, Any]) -> list[str]:
     be scanned whole, which is right for 20 rows and says nothing about a million.
     Each scan becomes ``SEARCH <table> USING INDEX <name> (<Index Cond>)``, outer first.
     """
-    with engine.connect() as connection:
-        connection.exec_driver_sql("SET enable_sort = off")
-        rows = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = rows.scalar_one()[0]["Plan"]
     steps: list[str] = []
-
-    def walk(node: dict[str, Any]) -> None:
+    for node in _nodes(_explain(engine, sql, params, "SET enable_sort = off")):
         kind = node["Node Type"]
         if kind == "Sort":
             steps.append("USE TEMP B-TREE FOR ORDER BY")
@@ -77,11 +73,23 @@ def _postgres_plan(engine: Any, sql: str, params: dict[str, Any]) -> list[str]:
             steps.append(f"SEARCH {node['Relation Name']} USING {how} {cond}")
         elif "Relation Name" in node:
             steps.append(f"SCAN {node['Relation Name']}")
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan)
     return steps
+
+
+def _explain(engine: Any, sql: str, params: dict[str, Any], before: str) -> dict[str, Any]:
+    """PostgreSQL's plan of ``sql`` as JSON, ``before`` run first on the same connection."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql(before)
+        rows = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan: dict[str, Any] = rows.scalar_one()[0]["Plan"]
+        return plan
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every node of a JSON plan, each before its children (outer scans first)."""
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
 
 
 @pytest.mark.parametrize(
@@ -178,16 +186,6 @@ def test_a_set_page_walks_the_set_in_order_with_real_statistics(
     params = compiled.construct_params(
         {"prefix": "oai_dc", "set_spec": "all", "until": datetime(2030, 1, 1), "limit": 101}
     )
-    with engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
-        rows = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", params)
-        plan = rows.scalar_one()[0]["Plan"]
-    kinds: list[str] = []
-
-    def walk(node: dict[str, Any]) -> None:
-        kinds.append(node["Node Type"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan)
+    plan = _explain(engine, str(compiled), params, "ANALYZE")
+    kinds = [node["Node Type"] for node in _nodes(plan)]
     assert "Nested Loop" in kinds and "Sort" not in kinds and "Hash Join" not in kinds, kinds
