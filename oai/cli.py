@@ -149,12 +149,20 @@ def _load_stream(state: Any, loader: Any, name: str, lines: Iterator[bytes], job
 
 def load_files(state: Any, paths: list[str], progress: bool, jobs: int | None = None) -> Any:
     """Load every file in one transaction; a bad line rolls all of it back."""
-    from .store import prepare_bulk_load, refresh_statistics, release_journal
+    from .store import refresh_statistics, release_journal
+
+    report = _load_all(state, paths, progress, jobs)
+    refresh_statistics(state.engine, report.added + report.updated)
+    release_journal(state.engine)
+    return report
+
+
+def _load_all(state: Any, paths: list[str], progress: bool, jobs: int | None) -> Any:
+    from .store import prepare_bulk_load
     from .store.loader import Loader, LoadError
 
     with Session(state.engine) as session, session.begin():
-        prepare_bulk_load(session)
-        loader = Loader(session)
+        loader = Loader(session, fresh=prepare_bulk_load(session))
         for path in paths:
             name = "<stdin>" if path == "-" else path
             try:
@@ -175,10 +183,7 @@ def load_files(state: Any, paths: list[str], progress: bool, jobs: int | None = 
             finally:
                 if path != "-":
                     stream.close()
-        report = loader.finish()
-    refresh_statistics(state.engine, report.added + report.updated)
-    release_journal(state.engine)
-    return report
+        return loader.finish()
 
 
 def fixture_files(state: Any) -> list[str]:

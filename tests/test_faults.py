@@ -336,6 +336,42 @@ def test_killed_load_sqlite(tmp_path: Path) -> None:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_killed_first_load_sqlite(tmp_path: Path) -> None:
+    """A first load writes the file itself under a rollback journal: killed while the file
+    grows, the next connection rolls the journal back and finds the database empty."""
+    path = tmp_path / "first.sqlite"
+    env = {"OAI_DATABASE_URL": f"sqlite:///{path}"}
+    assert run_command(env, "stats").returncode == 0  # the schema and the token key
+    before = snapshot(env["OAI_DATABASE_URL"])
+    empty = path.stat().st_size
+    journal = Path(f"{path}-journal")
+    records = tmp_path / "first.jsonl"
+    with open(records, "w") as handle:
+        for n in range(12_000):
+            handle.write(json.dumps(record(n)) + "\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oai", "load", str(records)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def writing() -> bool:  # the records are being written into the file itself
+        return journal.exists() and path.stat().st_size > empty + 1_000_000
+
+    _kill_when(process, writing)
+    assert process.returncode == -signal.SIGKILL
+    assert journal.exists()
+    assert snapshot(env["OAI_DATABASE_URL"]) == before
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    again = run_command(env, "load", str(_records_file(tmp_path, 5)))
+    assert again.returncode == 0, again.stderr
+    assert "records: 5" in run_command(env, "stats").stdout
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 def test_killed_load_postgresql(tmp_path: Path) -> None:
     with pgschema.own_schema(pgschema.server_url()) as url:
         name = f"h_hostile_kill_{os.getpid()}"

@@ -269,11 +269,16 @@ def decide(
 class Loader:
     """Writes parsed lines in batches inside the caller's transaction; call ``finish``."""
 
-    def __init__(self, session: Session, now: Callable[[], datetime] = pending) -> None:
+    def __init__(
+        self, session: Session, now: Callable[[], datetime] = pending, fresh: bool = False
+    ) -> None:
         # "Now" is settled at the commit (stamps.settle), so a harvest that starts while
         # this load runs and its follow-up cannot both miss what the load changes.
         self.session = session
         self.now = now
+        #: The database held no records when this load began: nothing stored to compare
+        #: with, so no lookups (the tables' keys still refuse a record stored meanwhile).
+        self.fresh = fresh
         self.report = LoadReport()
         self._records: list[tuple[str, int, RecordLine]] = []
         self._sets: dict[str, SetLine | None] = {}
@@ -302,7 +307,8 @@ class Loader:
             return
         batch, self._records = self._records, []
         lines = [line for _, _, line in batch]
-        existing = existing_records(self.session, [line.identifier for line in lines])
+        identifiers = [line.identifier for line in lines]
+        existing = {} if self.fresh else existing_records(self.session, identifiers)
         writes, replace = decide(lines, existing, self.now(), self.report)
         self.write(writes, replace=replace)
 

@@ -70,8 +70,13 @@ def _start_worker(database_url: str) -> None:
     gc.set_threshold(GC_THRESHOLD)
 
 
-def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime) -> Chunk:
-    """Parse, check and render one chunk (runs in a worker process)."""
+def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime, fresh: bool) -> Chunk:
+    """Parse, check and render one chunk (runs in a worker process).
+
+    In a ``fresh`` load (the database held no records) the worker does not connect at
+    all: there is nothing stored to compare with, and the loading process may be
+    writing the file under a rollback journal, which no reader can share.
+    """
     chunk = Chunk()
     records: list[RecordLine] = []
     try:
@@ -90,8 +95,10 @@ def prepare(name: str, lines: list[tuple[int, bytes]], now: datetime) -> Chunk:
         chunk.error = str(exc)
     if records:
         assert _engine is not None and _binder is not None, "worker not started"
-        with _engine.connect() as connection:
-            existing = existing_records(connection, [line.identifier for line in records])
+        existing = {}
+        if not fresh:
+            with _engine.connect() as connection:
+                existing = existing_records(connection, [line.identifier for line in records])
         writes, chunk.replace = decide(records, existing, now, chunk.report)
         chunk.rows = render_rows(writes, _binder)
     return chunk
@@ -143,7 +150,7 @@ def load_lines(
     ) as pool:
         try:
             for batch in _chunks(lines):
-                pending.append(pool.submit(prepare, name, batch, loader.now()))
+                pending.append(pool.submit(prepare, name, batch, loader.now(), loader.fresh))
                 if len(pending) >= 2 * jobs:
                     _merge(loader, name, pending.popleft().result())
             while pending:
