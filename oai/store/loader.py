@@ -26,6 +26,7 @@ from . import sizes
 from .models import Fragment, Membership, OAISet, Record
 from .rows import (
     Binder,
+    FormatStages,
     Pending,
     Rows,
     Stage,
@@ -284,7 +285,7 @@ class Loader:
         self._sets: dict[str, SetLine | None] = {}
         connection = session.connection()
         self._binder = Binder(connection.dialect)
-        self._fragments = Stage(connection, cast(Table, Fragment.__table__), wide=True)
+        self._fragments = FormatStages(connection, cast(Table, Fragment.__table__))
         self._memberships = Stage(connection, cast(Table, Membership.__table__))
         #: What this load adds to (and removes from) the list sizes so far.
         self._sizes: sizes.Sizes = Counter()

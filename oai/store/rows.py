@@ -6,7 +6,7 @@ Used by the loader in this process and by the parallel load's worker processes
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,12 +167,14 @@ class Stage:
     faster than they are looked up one by one (39.9 s sorted, 5.9 + 37.5 s indexed).
     """
 
-    def __init__(self, connection: Connection, target: Table, wide: bool = False) -> None:
+    def __init__(
+        self, connection: Connection, target: Table, wide: bool = False, part: str = ""
+    ) -> None:
         self.connection = connection
         self.target = target
         self.wide = wide
         self.staged = Table(
-            f"load_{target.name}",
+            f"load_{target.name}{part}",
             MetaData(),
             *(
                 Column(column.name, column.type, nullable=column.nullable)
@@ -218,3 +220,38 @@ class Stage:
             f"INSERT INTO {quote(self.target.name)} ({columns}) "
             f"SELECT {columns} FROM {staged} INDEXED BY {index} ORDER BY {key}"
         )
+
+
+class FormatStages:
+    """Fragments staged one temporary table per format, filed format by format in key order.
+
+    The fragments' key begins with the format, so filing the formats one after another
+    in prefix order still appends to the table in key order, as one :class:`Stage`
+    would. But each walk through a staged table's index now reads a sixth of the staged
+    rows at random instead of all of them: at a million records the staged fragments
+    are 23 GB, more than the machine's memory, and one walk over them waited on the
+    disk for most of its 12 minutes; a format's 2 to 5 GB stay in the file cache.
+    """
+
+    def __init__(self, connection: Connection, target: Table) -> None:
+        self.connection = connection
+        self.target = target
+        self._stages: dict[str, Stage] = {}
+
+    def add(self, rows: list[Row]) -> None:
+        """Stage fragment rows (prefix first, as in the table) under their formats."""
+        by_format: defaultdict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_format[row[0]].append(row)
+        for prefix, group in by_format.items():
+            stage = self._stages.get(prefix)
+            if stage is None:
+                part = f"_{len(self._stages)}"
+                stage = self._stages[prefix] = Stage(self.connection, self.target, True, part)
+            stage.add(group)
+
+    def move(self) -> None:
+        """File every format's staged rows, in prefix order."""
+        for prefix in sorted(self._stages):
+            self._stages[prefix].move()
+        self._stages.clear()
