@@ -322,7 +322,8 @@ class Loader:
 
         Rows go in as driver executemany batches of tuples (rows.Rows): at a million
         records the per-row overhead of anything more dominates the load. Fragments
-        and memberships are staged and filed in key order by ``finish`` (rows.Stage).
+        and memberships are staged and filed in key order by ``finish`` (rows.Stage,
+        rows.FormatStages).
         """
         connection = self.session.connection()
         if replace:
