@@ -109,14 +109,14 @@ def prepare_bulk_load(session: Session) -> bool:
     no records, with no other connection open, writes the database file itself under a
     rollback journal instead of through the write-ahead log: a load is one transaction,
     so the log would grow by everything the load writes and then be copied into the
-    file again, where the journal of an empty database holds almost nothing (measured
-    on 20,000 article records: 2.2 GB written and 28.5 s, against 1.6 GB and 23.5 s;
-    100,000 records loaded in 103 and 104 s against 122 and 126 s). And no log as large as the
-    database at the peak. A reader that connects meanwhile finds the file locked (the
-    endpoint answers 503) while there is nothing to read yet; when one is connected
-    before, the load keeps the log, so serving is never blocked. ``release_journal``
-    goes back to the write-ahead log, and so does any connection that opens the file
-    (``make_engine``), so even a killed load leaves nothing behind.
+    file again, where the journal of an empty database holds almost nothing. Measured
+    on 100,000 article records: 103 and 104 s against 122 and 126 s through the log,
+    2.8 GB of database and log at the peak against 5.6 GB. A reader that connects
+    meanwhile finds the file locked (the endpoint answers 503) while there is nothing to
+    read yet; when one is connected before, the load keeps the log, so serving is never
+    blocked. ``release_journal`` goes back to the write-ahead log, and so does any
+    connection that opens the file (``make_engine``), so even a killed load leaves
+    nothing behind.
     """
     connection = session.connection()
     fresh = connection.execute(select(Record.identifier).limit(1)).first() is None

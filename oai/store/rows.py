@@ -249,7 +249,8 @@ class FormatStages:
             stage = self._stages.get(prefix)
             if stage is None:
                 part = f"_{len(self._stages)}"
-                stage = self._stages[prefix] = Stage(self.connection, self.target, True, part)
+                stage = Stage(self.connection, self.target, wide=True, part=part)
+                self._stages[prefix] = stage
             stage.add(group)
 
     def move(self) -> None:
