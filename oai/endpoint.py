@@ -86,17 +86,17 @@ class Endpoint:
             raise MethodNotAllowed(valid_methods=list(METHODS))
         if len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
             raise RequestURITooLarge()
-        request = _Request(environ)
         try:
             base_url = _root_url(tuple(environ.get(key) for key in _URL_KEYS)) + "oai"
         except ValueError:  # Werkzeug: a port out of range in the Host header
             raise BadRequest() from None
         if method == "POST":
+            request = _Request(environ)
             if (request.content_length or 0) > MAX_BODY:
                 raise RequestEntityTooLarge()
             pairs = list(request.form.items(multi=True))
         else:
-            pairs = list(request.args.items(multi=True))
+            pairs = negotiation.query_pairs(environ.get("QUERY_STRING", ""))
         answer = service.answer(self.state(), pairs, base_url)
         headers = [("Content-Type", XML_TYPE), ("Vary", vary)]
         result = answer.result

@@ -1,14 +1,16 @@
-"""What a client asks for in its headers: a page or the XML, and which compression.
+"""What a client asks for: its arguments, a page or the XML, and which compression.
 
 Shared by the harvesters' handler (:mod:`oai.endpoint`) and the browser pages
-(:mod:`oai.web`), so both answer the same headers the same way.
+(:mod:`oai.web`), so both read the same requests the same way.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 -- registers the URL_QUOTE error handler
 from isal import isal_zlib
 from werkzeug.datastructures import Accept, MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -27,6 +29,25 @@ LEVEL = 2
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 XML_TYPES = frozenset({"text/xml", "application/xml"})
 _WBITS = {"gzip": 31, "deflate": 15}
+#: The codec error handler werkzeug registers (``werkzeug.urls``, imported with the
+#: wrappers) and ``Request.args`` decodes with: an invalid escape is kept as it was sent.
+URL_QUOTE = "werkzeug.url_quote"
+
+
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """The arguments of a query string, in order, as werkzeug's ``Request.args`` reads them
+    (a percent-escape that is not UTF-8 stays as it was sent), except for raw bytes.
+
+    A WSGI server passes the query's bytes as it got them, as Latin-1 text. gunicorn
+    refuses a request line with bytes that are not URL characters, but other servers
+    (werkzeug's development server, behind ``flask run``) pass them on, and
+    ``Request.args`` then raised UnicodeDecodeError: a 500. Here such a byte becomes
+    U+FFFD, so the request gets the OAI answer its arguments deserve. The harvesters'
+    handler parses a GET's query here, without a Request object, which a GET needs
+    for nothing else.
+    """
+    text = query.encode("latin-1", "replace").decode("utf-8", "replace")
+    return parse_qsl(text, keep_blank_values=True, errors=URL_QUOTE)
 
 
 def wants_html(accept_header: str | None) -> bool:

@@ -63,8 +63,10 @@ def _unavailable(exc: DBAPIError) -> BaseResponse:
 @bp.route("/oai", methods=["GET", "POST"])
 def oai() -> BaseResponse:
     """A browser's view of an OAI-PMH request: the same document, read back as a page."""
-    source = request.form if request.method == "POST" else request.args
-    pairs = list(source.items(multi=True))
+    if request.method == "POST":
+        pairs = list(request.form.items(multi=True))
+    else:
+        pairs = negotiation.query_pairs(request.environ.get("QUERY_STRING", ""))
     state = _state()
     answer = service.answer(state, pairs, request.root_url + "oai")
     document = b"".join(xmlwriter.write(answer.result, answer.envelope))
@@ -100,6 +102,7 @@ def form() -> BaseResponse:
     argument, so the empty ones are removed here rather than loosening /oai's rules.
     """
     # A value pasted with spaces around it (an identifier from a page) is trimmed too.
-    pairs = [(name, value.strip()) for name, value in request.args.items(multi=True)]
+    query = negotiation.query_pairs(request.environ.get("QUERY_STRING", ""))
+    pairs = [(name, value.strip()) for name, value in query]
     kept = [(name, value) for name, value in pairs if value]
     return redirect(url_for("oai.oai") + "?" + urlencode(kept), code=303)

@@ -194,3 +194,68 @@ def test_lists_carry_no_last_modified(client: FlaskClient, load: Any) -> None:
     load([record(1)])
     response = _get(client, {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
     assert "Last-Modified" not in response.headers
+
+
+#: Query strings as a WSGI server may pass them: raw bytes as Latin-1 text (werkzeug's
+#: development server does; gunicorn refuses the request line itself), and the answer.
+RAW_QUERIES = {
+    "byte in a value": (
+        "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:example.org:\xff",
+        "idDoesNotExist",
+    ),
+    "byte in the verb": ("verb=Ident\xe9ify", "badVerb"),
+    "byte in a name": ("verb=Identify&\xff=1", "badArgument"),
+    "Latin-1 text": ("verb=ListRecords&metadataPrefix=oai_dc&set=caf\xe9", "badArgument"),
+}
+
+
+def _raw_get(app: Flask, path: str, query: str, accept: str) -> tuple[str, bytes]:
+    """A GET with ``query`` passed to the app as it is, not encoded as a test client would."""
+    statuses: list[str] = []
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "HTTP_ACCEPT": accept,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+    }
+    body = b"".join(app.wsgi_app(environ, lambda status, headers: statuses.append(status)))
+    return statuses[0], body
+
+
+@pytest.mark.parametrize("query, code", RAW_QUERIES.values(), ids=RAW_QUERIES.keys())
+def test_raw_bytes_in_the_query_get_an_oai_answer(
+    app: Flask, load: Any, schemas: Any, query: str, code: str
+) -> None:
+    """Bytes that are not UTF-8 become U+FFFD, and the request its OAI error: never a 500."""
+    load_lines(app, [record(1)])
+    status, body = _raw_get(app, "/oai", query, "text/xml")
+    assert status == "200 OK"
+    error = xsd.validate(body).find(f"{OAI_NS}error")
+    assert error is not None and error.get("code") == code
+
+
+@pytest.mark.parametrize("query", [query for query, _ in RAW_QUERIES.values()])
+@pytest.mark.parametrize("path, status", [("/oai", "200 OK"), ("/form", "303 SEE OTHER")])
+def test_raw_bytes_in_a_browsers_query_get_a_page(
+    app: Flask, load: Any, query: str, path: str, status: str
+) -> None:
+    load_lines(app, [record(1)])
+    assert _raw_get(app, path, query, "text/html")[0] == status
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["verb=Identify", "a=1&a=2&b=", "x=%FF%41&y=%C3%A9", "flag&=v&&k=a+b", "id=oai%3Ax%3A1"],
+)
+def test_query_pairs_are_what_werkzeug_reads(query: str) -> None:
+    """For what a URL may carry, the arguments are werkzeug's own, in the same order."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from oai.negotiation import query_pairs
+
+    request = Request(EnvironBuilder(query_string=query).get_environ())
+    assert query_pairs(query) == list(request.args.items(multi=True))
