@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from . import protocol, store, verbs, xmlwriter
+from . import protocol, verbs, xmlwriter
 from .errors import OAIError
 from .state import State
 
@@ -43,7 +43,7 @@ def _run(state: State, parsed: protocol.Request, now: datetime) -> verbs.Result:
     def run(connection: Connection) -> verbs.Result:
         return verbs.run(verbs.Context(connection, state.settings, state.codec, now), parsed)
 
-    return store.read(state.read_engine, run)
+    return state.readers.read(run)
 
 
 def _read_ahead(state: State, result: verbs.Result | OAIError) -> Callable[[], None] | None:

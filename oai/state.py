@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from .config import Settings
 from .prefetch import Prefetcher, list_page
 from .store import backfill, make_engine, make_read_engine, queries, schema
+from .store.readers import Readers
 from .tokens import TokenCodec
 
 
@@ -21,6 +22,8 @@ class State:
     #: Where list and get queries go: the read replica when one is configured.
     read_engine: Engine
     codec: TokenCodec
+    #: The OAI requests' connections to ``read_engine``, kept open between requests.
+    readers: Readers
     #: Next pages read ahead for harvesters; None when OAI_PREFETCH is off.
     prefetcher: Prefetcher | None = None
 
@@ -59,11 +62,12 @@ class State:
             if settings.prefetch
             else None
         )
-        return cls(settings, engine, read_engine, codec, prefetcher)
+        return cls(settings, engine, read_engine, codec, Readers(read_engine), prefetcher)
 
     def close(self) -> None:
         """Stop background work and close every pooled connection."""
         if self.prefetcher is not None:
             self.prefetcher.close()
+        self.readers.close()
         self.engine.dispose()
         self.read_engine.dispose()

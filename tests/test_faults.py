@@ -226,8 +226,7 @@ def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
             event.listen(engine, "do_execute", _fail)
         app.config["fail_at"] = countdown
         yield app
-        for engine in engines:
-            engine.dispose()
+        state.close()
 
 
 def _fail_at(app: Flask, position: int, persist: bool) -> None:
