@@ -14,8 +14,6 @@ from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import store
-
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
 
@@ -33,9 +31,9 @@ def _answer(body: str, status: int) -> Response:
 
 @bp.route("/health")
 def health() -> Response:
-    engine = current_app.extensions["oai"].read_engine
+    readers = current_app.extensions["oai"].readers
     try:
-        store.read(engine, lambda connection: connection.execute(text("SELECT 1")))
+        readers.read(lambda connection: connection.execute(text("SELECT 1")).scalar())
     except SQLAlchemyError as exc:  # unreachable, refused, pool exhausted: not ready
         log.warning("health check: database unavailable: %s", exc.__class__.__name__)
         return _answer("database unavailable\n", 503)

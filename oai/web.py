@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from . import browser, negotiation, service, store, xmlwriter
+from . import browser, negotiation, service, xmlwriter
 from .endpoint import MAX_QUERY, unavailable
 from .state import State
 
@@ -70,8 +70,7 @@ def oai() -> BaseResponse:
     state = _state()
     answer = service.answer(state, pairs, request.root_url + "oai")
     document = b"".join(xmlwriter.write(answer.result, answer.envelope))
-    page = store.read(
-        state.read_engine,
+    page = state.readers.read(
         lambda connection: browser.verb_page(
             document, pairs, connection, state.settings, state.codec
         ),
@@ -88,9 +87,7 @@ bp.add_url_rule("/oai.xml", "oai_xml", build_only=True)
 @bp.route("/")
 def home() -> BaseResponse:
     state = _state()
-    page = store.read(
-        state.read_engine, lambda connection: browser.home_page(connection, state.settings)
-    )
+    page = state.readers.read(lambda connection: browser.home_page(connection, state.settings))
     return _page(page)
 
 

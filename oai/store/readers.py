@@ -53,11 +53,7 @@ class Readers:
                 raise
             return self.read_fresh(work)
         except BaseException:
-            # An OAI error raised between statements leaves the connection usable, but
-            # a statement may still be open on it: the pool's reset closes it, then the
-            # connection is kept.
-            connection.rollback()
-            self._put_back(connection)
+            self._reset(connection)
             raise
         self._put_back(connection)
         return result
@@ -72,6 +68,19 @@ class Readers:
             raise
         self._put_back(connection)
         return result
+
+    def _reset(self, connection: Connection) -> None:
+        """Keep a connection whose work raised something else than a database error.
+
+        An OAI error raised between statements leaves the connection usable, but a
+        statement may still be open on it: a rollback (the pool's own reset) ends it.
+        """
+        try:
+            connection.rollback()
+        except DBAPIError:
+            connection.close()
+            return
+        self._put_back(connection)
 
     def _put_back(self, connection: Connection) -> None:
         with self._lock:
