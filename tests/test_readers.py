@@ -109,3 +109,36 @@ def test_close_closes_idle_connections_and_those_given_back_later(engine: Engine
     assert idle.closed
     assert held[0].closed
     assert engine.pool.checkedout() == 0
+
+
+def test_a_kept_connection_sees_what_was_written_after_its_last_read(database_url: str) -> None:
+    """Nothing of a read stays open on a kept connection: no snapshot, no lock.
+
+    Were a transaction left open, the connection would keep answering from the
+    moment of its first read (a harvest would never see a new load), and on SQLite
+    it would hold the write-ahead log back from a checkpoint.
+    """
+    from oai.store import make_engine, make_read_engine
+
+    writer = make_engine(database_url)
+    with writer.begin() as connection:
+        connection.execute(text("CREATE TABLE kept (n INTEGER)"))
+        connection.execute(text("INSERT INTO kept VALUES (1)"))
+    readers = Readers(make_read_engine(database_url))
+
+    def total(connection: Connection) -> int:
+        return int(connection.execute(text("SELECT sum(n) FROM kept")).scalar_one())
+
+    try:
+        assert readers.read(total) == 1
+        with writer.begin() as connection:
+            connection.execute(text("INSERT INTO kept VALUES (2)"))
+        assert readers.read(total) == 3
+        if writer.dialect.name == "sqlite":
+            with writer.connect() as connection:
+                busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            assert busy == 0  # 1 would mean a reader held the log back
+    finally:
+        readers.close()
+        readers.engine.dispose()
+        writer.dispose()
