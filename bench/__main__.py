@@ -107,6 +107,7 @@ def _rss(sampler: RSSSampler, seen: Recorded) -> dict[str, float]:
     assert first is not None
     return {
         "peak_worker_mb": sampler.window().peak_per_worker() / MB,
+        "peak_worker_resident_mb": max(sampler.resident_peak.values(), default=0) / MB,
         "peak_sum_mb": first.peak_sum() / MB,
         "start_mb": first.sum_at(0.0) / MB,
         "at_10pct_mb": first.sum_at(0.1) / MB,

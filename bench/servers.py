@@ -1,8 +1,12 @@
 """Server processes for the benchmark: start, wait until they answer, watch memory, stop.
 
 Both servers run as ``[sys.executable, "-m", ...]`` subprocesses on a free port.
-Memory is read from ``/proc``: the resident set (VmRSS) of every gunicorn worker,
-that is every child of the server process, sampled a few times a second.
+Memory is read from ``/proc`` for every gunicorn worker, that is every child of the
+server process, a few times a second: its own memory (``RssAnon`` + ``RssShmem``: what
+it allocated), and its whole resident set (``VmRSS``), which also counts the pages of
+the database file it has mapped (``RssFile``). Those are the operating system's file
+cache, shared by every worker and given back under pressure, not memory the worker
+holds: the SQLite endpoint maps up to 2 GB of its file (``oai.store.make_read_engine``).
 """
 
 from __future__ import annotations
@@ -107,18 +111,35 @@ def cpu_seconds(server: Server) -> float:
 
 def rss_bytes(pid: int, field_name: str = "VmRSS") -> int | None:
     """A process's resident set now (``VmRSS``) or at its peak (``VmHWM``), from /proc."""
+    found = _status(pid, (field_name,))
+    return None if found is None else found[0]
+
+
+def own_bytes(pid: int) -> int | None:
+    """A process's own resident memory (``RssAnon`` + ``RssShmem``): no mapped file pages."""
+    found = _status(pid, ("RssAnon", "RssShmem"))
+    return None if found is None else sum(found)
+
+
+def _status(pid: int, names: tuple[str, ...]) -> list[int] | None:
+    """Fields of /proc/PID/status in bytes, in the order asked; None if one is missing."""
+    values: dict[str, int] = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) * 1024
+            name, _, rest = line.partition(":")
+            if name in names:
+                values[name] = int(rest.split()[0]) * 1024
     except OSError:
         return None
-    return None
+    if len(values) < len(names):
+        return None
+    return [values[name] for name in names]
 
 
 @dataclass
 class RSSSampler:
-    """Samples the RSS of a server's workers in a thread for as long as the server runs.
+    """Samples the memory of a server's workers in a thread for as long as the server runs:
+    each worker's own (``samples``) and the peak of its whole resident set (``resident_peak``).
 
     A workload notes ``now()`` before and after it runs; :meth:`window` then reads the
     samples taken in between, so one sampler serves every workload of the run.
@@ -126,15 +147,23 @@ class RSSSampler:
 
     server: Server
     interval: float = 0.25
-    #: (monotonic seconds, {pid: rss bytes}) per sample.
+    #: (monotonic seconds, {pid: own bytes}) per sample.
     samples: list[tuple[float, dict[int, int]]] = field(default_factory=list)
+    #: The largest VmRSS each worker had in a sample, mapped file pages included.
+    resident_peak: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> None:
-        sizes = {pid: rss for pid in self.server.workers() if (rss := rss_bytes(pid))}
+        sizes = {}
+        for pid in self.server.workers():
+            own, resident = own_bytes(pid), rss_bytes(pid)
+            if own is None or resident is None:
+                continue  # the worker ended between the listing and the reading
+            sizes[pid] = own
+            self.resident_peak[pid] = max(resident, self.resident_peak.get(pid, 0))
         if sizes:
             self.samples.append((time.monotonic(), sizes))
 

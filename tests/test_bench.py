@@ -102,7 +102,29 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
         assert mix[side]["requests"] > 0 and mix[side]["errors"] == 0, side
         assert mix[side]["late_processes"] == 0, side
 
-    assert f["rss"]["peak_worker_mb"] > 0
+    assert 0 < f["rss"]["peak_worker_mb"] <= f["rss"]["peak_worker_resident_mb"]
     assert {t["verdict"].split(" (")[0] for t in f["targets"]} <= {"met", "not met", "n/a"}
     assert "| full ListRecords harvest, oai_openaire" in done.stdout
     assert "| issue | target | measured | verdict |" in done.stdout
+
+
+def test_a_workers_own_memory_leaves_out_the_file_pages_it_maps(tmp_path: Path) -> None:
+    """Reading a mapped file raises VmRSS by the pages read, and the memory of its own not."""
+    import mmap
+    import os
+
+    from bench.servers import own_bytes, rss_bytes
+
+    size = 64 * 1024 * 1024
+    path = tmp_path / "mapped"
+    path.write_bytes(b"x" * size)
+    pid = os.getpid()
+    own_before, resident_before = own_bytes(pid), rss_bytes(pid)
+    assert own_before is not None and resident_before is not None
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        touched = sum(mapped[offset] for offset in range(0, size, 4096))  # every page, once
+        own_after, resident_after = own_bytes(pid), rss_bytes(pid)
+    assert touched == ord("x") * (size // 4096)
+    assert own_after is not None and resident_after is not None
+    assert resident_after - resident_before >= size // 2  # most of the 64 MB is resident
+    assert own_after - own_before < size // 8

@@ -142,3 +142,16 @@ def test_a_kept_connection_sees_what_was_written_after_its_last_read(database_ur
         readers.close()
         readers.engine.dispose()
         writer.dispose()
+
+
+def test_sqlite_requests_read_the_file_through_a_memory_map(tmp_path: Path) -> None:
+    """The endpoint's SQLite connections map the file (2 GB, the most this SQLite allows);
+    a loading connection does not (it writes, and a map gains a write nothing)."""
+    from oai.store import make_engine, make_read_engine
+
+    url = f"sqlite:///{tmp_path / 'mapped.sqlite'}"
+    for make, expected in ((make_read_engine, 0x7FFF0000), (make_engine, 0)):
+        engine = make(url)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == expected
+        engine.dispose()
