@@ -85,6 +85,8 @@ def make_read_engine(url: str) -> Engine:
     it reads and gains nothing. The mapped pages are the operating system's file cache,
     shared between the workers, and count in each worker's resident set (VmRSS) as
     RssFile, not as memory of its own. The map covers the first 2 GB of the file only.
+    The price: a disk error on a mapped page is a signal (SIGBUS) that ends the worker,
+    where a read would have failed one request with 503; gunicorn starts another.
     """
     if url.startswith("sqlite"):
         engine = make_engine(url)
