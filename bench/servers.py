@@ -115,10 +115,14 @@ def rss_bytes(pid: int, field_name: str = "VmRSS") -> int | None:
     return None if found is None else found[0]
 
 
-def own_bytes(pid: int) -> int | None:
-    """A process's own resident memory (``RssAnon`` + ``RssShmem``): no mapped file pages."""
-    found = _status(pid, ("RssAnon", "RssShmem"))
-    return None if found is None else sum(found)
+def memory_bytes(pid: int) -> tuple[int, int] | None:
+    """A process's own resident memory (``RssAnon`` + ``RssShmem``: no mapped file pages)
+    and its whole resident set (``VmRSS``), from one reading of /proc."""
+    found = _status(pid, ("RssAnon", "RssShmem", "VmRSS"))
+    if found is None:
+        return None
+    anonymous, shared, resident = found
+    return anonymous + shared, resident
 
 
 def _status(pid: int, names: tuple[str, ...]) -> list[int] | None:
@@ -159,10 +163,10 @@ class RSSSampler:
     def _sample(self) -> None:
         sizes = {}
         for pid in self.server.workers():
-            own, resident = own_bytes(pid), rss_bytes(pid)
-            if own is None or resident is None:
+            found = memory_bytes(pid)
+            if found is None:
                 continue  # the worker ended between the listing and the reading
-            sizes[pid] = own
+            sizes[pid], resident = found
             self.resident_peak[pid] = max(resident, self.resident_peak.get(pid, 0))
         if sizes:
             self.samples.append((time.monotonic(), sizes))

@@ -113,18 +113,20 @@ def test_a_workers_own_memory_leaves_out_the_file_pages_it_maps(tmp_path: Path) 
     import mmap
     import os
 
-    from bench.servers import own_bytes, rss_bytes
+    from bench.servers import memory_bytes
 
     size = 64 * 1024 * 1024
     path = tmp_path / "mapped"
     path.write_bytes(b"x" * size)
     pid = os.getpid()
-    own_before, resident_before = own_bytes(pid), rss_bytes(pid)
-    assert own_before is not None and resident_before is not None
+    before = memory_bytes(pid)
+    assert before is not None
+    own_before, resident_before = before
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         touched = sum(mapped[offset] for offset in range(0, size, 4096))  # every page, once
-        own_after, resident_after = own_bytes(pid), rss_bytes(pid)
+        after = memory_bytes(pid)
     assert touched == ord("x") * (size // 4096)
-    assert own_after is not None and resident_after is not None
+    assert after is not None
+    own_after, resident_after = after
     assert resident_after - resident_before >= size // 2  # most of the 64 MB is resident
     assert own_after - own_before < size // 8

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from oai.errors import IdDoesNotExist
+from oai.store import make_engine, make_read_engine
 from oai.store.readers import Readers
 
 #: Connections each test's engine has opened to the database, by engine.
@@ -118,8 +119,6 @@ def test_a_kept_connection_sees_what_was_written_after_its_last_read(database_ur
     moment of its first read (a harvest would never see a new load), and on SQLite
     it would hold the write-ahead log back from a checkpoint.
     """
-    from oai.store import make_engine, make_read_engine
-
     writer = make_engine(database_url)
     with writer.begin() as connection:
         connection.execute(text("CREATE TABLE kept (n INTEGER)"))
@@ -147,8 +146,6 @@ def test_a_kept_connection_sees_what_was_written_after_its_last_read(database_ur
 def test_sqlite_requests_read_the_file_through_a_memory_map(tmp_path: Path) -> None:
     """The endpoint's SQLite connections map the file (2 GB, the most this SQLite allows);
     a loading connection does not (it writes, and a map gains a write nothing)."""
-    from oai.store import make_engine, make_read_engine
-
     url = f"sqlite:///{tmp_path / 'mapped.sqlite'}"
     for make, expected in ((make_read_engine, 0x7FFF0000), (make_engine, 0)):
         engine = make(url)

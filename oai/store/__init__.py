@@ -34,8 +34,9 @@ SQLITE_BUSY_MS = 5000
 SQLITE_READ_MMAP_BYTES = 0x7FFF0000
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and a busy timeout so readers and a loader coexist."""
+def make_engine(url: str, *, sqlite_mmap_bytes: int = 0) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and a busy timeout so readers and a loader
+    coexist, and reads the first ``sqlite_mmap_bytes`` of the file through a memory map."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
 
@@ -47,6 +48,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if sqlite_mmap_bytes:
+                cursor.execute(f"PRAGMA mmap_size={sqlite_mmap_bytes}")
             cursor.close()
 
         return engine
@@ -89,13 +92,7 @@ def make_read_engine(url: str) -> Engine:
     where a read would have failed one request with 503; gunicorn starts another.
     """
     if url.startswith("sqlite"):
-        engine = make_engine(url)
-
-        @event.listens_for(engine, "connect")
-        def _map(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-            dbapi_connection.execute(f"PRAGMA mmap_size={SQLITE_READ_MMAP_BYTES}").close()
-
-        return engine
+        return make_engine(url, sqlite_mmap_bytes=SQLITE_READ_MMAP_BYTES)
     return create_engine(_server_url(url), isolation_level="AUTOCOMMIT")
 
 
