@@ -218,7 +218,7 @@ def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
             countdown["left"] -= 1
             if countdown["left"] == 0 or (countdown["persist"] and countdown.get("failing")):
                 countdown["failing"] = True
-                if context.dialect.name == "postgresql":
+                if request.param == "postgresql":
                     cursor.connection.close()  # as a server that went away leaves it
                 raise driver_error("simulated: server closed the connection unexpectedly")
 

@@ -37,7 +37,7 @@ def _plan(app: Flask, shape: tuple[bool, ...]) -> list[str]:
         "limit": 4,
     }
     engine = app.extensions["oai"].engine
-    compiled = query.compile(engine)
+    compiled = query.statement.compile(engine)
     bound = compiled.construct_params(params)
     if engine.dialect.name == "postgresql":
         return _postgres_plan(engine, str(compiled), bound)
@@ -182,7 +182,7 @@ def test_a_set_page_walks_the_set_in_order_with_real_statistics(
     load([record(n, datestamp=f"{d:%Y-%m-%dT%H:%M:%SZ}") for n, d in enumerate(stamps)])
     engine = app.extensions["oai"].engine
     query = lists._items_select(True, True, False, True, False)
-    compiled = query.compile(engine)
+    compiled = query.statement.compile(engine)
     params = compiled.construct_params(
         {"prefix": "oai_dc", "set_spec": "all", "until": datetime(2030, 1, 1), "limit": 101}
     )

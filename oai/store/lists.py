@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     ColumnElement,
-    Connection,
     DateTime,
     Integer,
     LargeBinary,
@@ -29,20 +28,15 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from .. import fragments
+from .driver import DriverStatement
 from .models import Fragment, ListSize, Membership
-from .queries import Reader
+from .queries import Reader, connection_of
 
 _MEMBERSHIPS = Membership.__table__.c
 _FRAGMENTS = Fragment.__table__.c
-
-
-def _connection(reader: Reader) -> Connection:
-    """The Core connection under ``reader``, to run a cached Core statement without the ORM."""
-    return reader.connection() if isinstance(reader, Session) else reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +140,7 @@ def _same_datestamp_postgresql(element: same_datestamp, compiler: Any, **kw: Any
 @functools.cache
 def _items_select(
     records: bool, in_set: bool, from_: bool, until: bool, after: bool
-) -> Select[tuple[Any, ...]]:
+) -> DriverStatement:
     """The list query of one shape, built once: rows in list order with their parts.
 
     Rows are ``(stamp bytes, identifier, header_open, header_close[, metadata])`` of the
@@ -181,7 +175,7 @@ def _items_select(
         )
     keys = (source.datestamp, source.identifier)
     query = query.where(*_window(keys, from_, until, after))
-    return query.order_by(*keys).limit(bindparam("limit", type_=Integer()))
+    return DriverStatement(query.order_by(*keys).limit(bindparam("limit", type_=Integer())))
 
 
 def page_items(
@@ -210,7 +204,7 @@ def page_items(
         "limit": size + 1,  # the extra row says whether another page follows
     }
     used = {key: value for key, value in values.items() if value is not None}
-    rows = _connection(session).execute(query, used).all()
+    rows = query.all(connection_of(session), used)
     next_after = None
     if len(rows) > size:
         rows = rows[:size]
@@ -289,11 +283,11 @@ def count_items(
     if in_set and every_record:
         del params["prefix"]
     used = {key: value for key, value in params.items() if value is not None}
-    return int(_connection(session).execute(query, used).scalar_one())
+    return int(connection_of(session).execute(query, used).scalar_one())
 
 
 @functools.cache
-def _list_size_select(in_set: bool) -> Select[Any]:
+def _list_size_select(in_set: bool) -> DriverStatement:
     """list_size's statement, built once per shape (building it took 0.2 ms a first page,
     as long as the page's own query)."""
     stored = select(ListSize.items).where(
@@ -311,7 +305,9 @@ def _list_size_select(in_set: bool) -> Select[Any]:
         later = select(func.count()).where(
             _FRAGMENTS.prefix == bindparam("prefix"), _FRAGMENTS.datestamp > bound
         )
-    return select(func.coalesce(stored.scalar_subquery(), 0) - later.scalar_subquery())
+    return DriverStatement(
+        select(func.coalesce(stored.scalar_subquery(), 0) - later.scalar_subquery())
+    )
 
 
 def list_size(session: Reader, *, prefix: str, set_spec: str | None, bound: datetime) -> int:
@@ -323,5 +319,6 @@ def list_size(session: Reader, *, prefix: str, set_spec: str | None, bound: date
     params: dict[str, Any] = {"prefix": prefix, "set_key": set_spec or "", "bound": bound}
     if set_spec is not None:
         params["set_spec"] = set_spec
-    query = _list_size_select(set_spec is not None)
-    return int(_connection(session).execute(query, params).scalar_one())
+    row = _list_size_select(set_spec is not None).first(connection_of(session), params)
+    assert row is not None  # a scalar SELECT without FROM has one row
+    return int(row[0])

@@ -1,0 +1,106 @@
+"""Statements run on the driver's cursor (oai.store.driver) answer as Connection.execute does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.exc import DBAPIError
+
+from oai.store import make_read_engine
+from oai.store.driver import DriverStatement
+
+from . import pgschema
+
+ROWS = [
+    {"n": 1, "name": "one", "stamp": datetime(2024, 1, 2, 3, 4, 5)},
+    {"n": 2, "name": "two", "stamp": datetime(2024, 1, 2, 3, 4, 6)},
+    {"n": 3, "name": "three", "stamp": datetime(2024, 2, 1, 0, 0, 0)},
+]
+META = MetaData()
+THINGS = Table(
+    "driver_things",
+    META,
+    Column("n", Integer, primary_key=True),
+    Column("name", String(20)),
+    Column("stamp", DateTime()),
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def connection(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Connection]:
+    with pgschema.database(request.param, tmp_path) as url:
+        engine = make_read_engine(url)
+        with engine.begin() as writing:
+            META.create_all(writing)
+            writing.execute(insert(THINGS), ROWS)
+        with engine.connect() as connection:
+            yield connection
+        engine.dispose()
+
+
+# A datetime bound (its processor: SQLite stores DateTime as text), a parameter used
+# twice (SQLite's positional markers repeat it), and a LIMIT (SQLite adds OFFSET 0).
+AFTER = (
+    select(THINGS.c.n, THINGS.c.name, THINGS.c.stamp)
+    .where(THINGS.c.stamp > bindparam("after", type_=DateTime()))
+    .order_by(THINGS.c.n)
+    .limit(bindparam("limit", type_=Integer()))
+)
+TWICE = select(
+    select(func.count()).where(THINGS.c.name == bindparam("name")).scalar_subquery()
+    + select(func.count()).where(THINGS.c.name >= bindparam("name")).scalar_subquery()
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "values", "expected"),
+    [
+        (AFTER, {"after": datetime(2024, 1, 2, 3, 4, 5), "limit": 5}, [(2, "two"), (3, "three")]),
+        (AFTER, {"after": datetime(2024, 1, 1), "limit": 1}, [(1, "one")]),
+        (AFTER, {"after": datetime(2025, 1, 1), "limit": 5}, []),
+        # "three" and "two" are >= "three": 1 + 2
+        (TWICE, {"name": "three"}, [(3,)]),
+    ],
+)
+def test_rows_are_those_connection_execute_returns(
+    connection: Connection, statement: Any, values: dict[str, Any], expected: list[Any]
+) -> None:
+    driver = DriverStatement(statement)
+    rows = driver.all(connection, values)
+    assert [tuple(row[: len(want)]) for row, want in zip(rows, expected, strict=True)] == expected
+    through_sqlalchemy = [tuple(row) for row in connection.execute(statement, values)]
+    converted = [tuple(driver.convert(connection, row, i) for i in range(len(row))) for row in rows]
+    assert converted == through_sqlalchemy
+
+
+def test_a_converted_datestamp_is_a_datetime(connection: Connection) -> None:
+    driver = DriverStatement(AFTER)
+    row = driver.first(connection, {"after": datetime(2024, 1, 31), "limit": 1})
+    assert row is not None
+    assert driver.convert(connection, row, 2) == datetime(2024, 2, 1, 0, 0, 0)
+    assert driver.first(connection, {"after": datetime(2030, 1, 1), "limit": 1}) is None
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(connection: Connection) -> None:
+    missing = select(Table("driver_missing", MetaData(), Column("n", Integer)).c.n)
+    with pytest.raises(DBAPIError) as raised:
+        DriverStatement(missing).all(connection, {})
+    assert not raised.value.connection_invalidated
+    assert "driver_missing" in str(raised.value)
