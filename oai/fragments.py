@@ -12,9 +12,7 @@ declaration: they are written inside the response's ``ListRecords``,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
-from .protocol import format_datestamp
 from .xmlchars import escape_text
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -28,10 +26,6 @@ def header_parts(identifier: str, set_specs: Iterable[str], deleted: bool) -> tu
     start = (_OPEN_DELETED if deleted else _OPEN) + escape_text(identifier).encode()
     specs = "".join(f"<setSpec>{escape_text(spec)}</setSpec>" for spec in set_specs)
     return start + b"</identifier>", f"{specs}</header>".encode()
-
-
-def stamp(value: datetime) -> bytes:
-    return format_datestamp(value).encode()
 
 
 def header(opening: bytes, datestamp: bytes, closing: bytes) -> bytes:

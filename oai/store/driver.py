@@ -15,7 +15,8 @@ statement (public API: ``Compiled.string``, ``positiontup``, ``binds``), paramet
 converted as ``Connection.execute`` would, and a driver error is raised as SQLAlchemy
 raises it (a ``DBAPIError``, ``connection_invalidated`` when the server is gone), so the
 503 and the reconnect in :mod:`oai.store.readers` work the same. Rows come back as the
-driver gives them: a caller converts the few values it needs (:meth:`DriverStatement.convert`).
+driver gives them, so the statements select only values every driver returns alike
+(text, integers, bytes: a datestamp as ``stamp_bytes`` writes it).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ DriverRow = Sequence[Any]
 class _Compiled:
     """One statement compiled for one dialect: its text and how to bind its parameters."""
 
-    __slots__ = ("sql", "positional", "names", "defaults", "processors", "results")
+    __slots__ = ("sql", "positional", "names", "defaults", "processors")
 
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -55,10 +56,6 @@ class _Compiled:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.processors[name] = processor
-        self.results: list[Callable[[Any], Any] | None] = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        ]
 
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         processors = self.processors
@@ -105,12 +102,6 @@ class DriverStatement:
     def first(self, connection: Connection, values: dict[str, Any]) -> DriverRow | None:
         rows = self.all(connection, values)
         return rows[0] if rows else None
-
-    def convert(self, connection: Connection, row: DriverRow, index: int) -> Any:
-        """Column ``index`` of a driver row as ``Connection.execute`` would have returned it."""
-        processor = self._for(connection.dialect).results[index]
-        value = row[index]
-        return value if processor is None else processor(value)
 
 
 def _execute(dialect: Dialect, cursor: Any, sql: str, parameters: Any) -> None:

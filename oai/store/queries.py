@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .. import fragments
 from .driver import DriverStatement
 from .models import Fragment, Membership, Meta, OAISet, Record
+from .sqlfunctions import stamp_bytes
 
 #: What the query functions read through: an ORM Session (CLI, pages) or a Core Connection.
 Reader = Session | Connection
@@ -55,7 +56,7 @@ _FRAGMENTS = Fragment.__table__.c
 # 0.8 ms a GetRecord went to SQLAlchemy's statement construction).
 _RECORD = DriverStatement(
     select(
-        _FRAGMENTS.datestamp,
+        stamp_bytes(_FRAGMENTS.datestamp),
         _FRAGMENTS.header_open,
         _FRAGMENTS.header_close,
         _FRAGMENTS.metadata_xml,
@@ -82,9 +83,9 @@ def record_xml(session: Reader, identifier: str, prefix: str) -> tuple[bytes, da
     row = _RECORD.first(connection, {"identifier": identifier, "prefix": prefix})
     if row is None:
         return None
-    _, opening, closing, metadata = row
-    datestamp: datetime = _RECORD.convert(connection, row, 0)
-    return fragments.record(opening, fragments.stamp(datestamp), closing, metadata), datestamp
+    stamp, opening, closing, metadata = row
+    datestamp = datetime.fromisoformat(stamp[:-1].decode())
+    return fragments.record(opening, stamp, closing, metadata), datestamp
 
 
 def record_datestamp(session: Reader, identifier: str) -> datetime | None:
