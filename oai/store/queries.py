@@ -53,7 +53,8 @@ _FRAGMENTS = Fragment.__table__.c
 
 # The statements a request runs, built once with bound parameters: building a statement
 # costs more than the SQLite query behind a GetRecord (measured in-process: ~0.15 ms of
-# 0.8 ms a GetRecord went to SQLAlchemy's statement construction).
+# 0.8 ms a GetRecord went to SQLAlchemy's statement construction). A GetRecord's lookup
+# runs on the driver's cursor (store.driver): 27.3 us through Connection.execute, 14.7 so.
 _RECORD = DriverStatement(
     select(
         stamp_bytes(_FRAGMENTS.datestamp),
