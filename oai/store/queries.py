@@ -130,7 +130,10 @@ def _scheme_range(namespace: str) -> dict[str, str]:
 
 
 _HAS_SETS = select(OAISet.set_spec).limit(1)
-_SET_EXISTS = select(OAISet.set_spec).where(OAISet.set_spec == bindparam("set_spec"))
+#: Asked by every first page of a set's list, so on the driver's cursor like a page.
+_SET_EXISTS = DriverStatement(
+    select(OAISet.set_spec).where(OAISet.set_spec == bindparam("set_spec"))
+)
 _SETS = select(OAISet.set_spec, OAISet.name, OAISet.description).order_by(OAISet.set_spec)
 _SETS_AFTER = _SETS.where(OAISet.set_spec > bindparam("after"))
 _COUNT_SETS = select(func.count()).select_from(OAISet)
@@ -141,7 +144,7 @@ def has_sets(session: Reader) -> bool:
 
 
 def set_exists(session: Reader, set_spec: str) -> bool:
-    return session.execute(_SET_EXISTS, {"set_spec": set_spec}).first() is not None
+    return _SET_EXISTS.first(connection_of(session), {"set_spec": set_spec}) is not None
 
 
 def page_sets(session: Reader, *, after: str | None, limit: int) -> list[SetRow]:
