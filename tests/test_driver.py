@@ -21,7 +21,7 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, SQLAlchemyError
 
 from oai.store import make_read_engine
 from oai.store.driver import DriverStatement
@@ -99,3 +99,11 @@ def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(connection: Connection
         DriverStatement(missing).all(connection, {})
     assert not raised.value.connection_invalidated
     assert "driver_missing" in str(raised.value)
+
+
+def test_a_missing_value_is_refused_as_sqlalchemy_refuses_it(connection: Connection) -> None:
+    """Not bound as NULL, which would match nothing and say nothing."""
+    with pytest.raises(InvalidRequestError, match="after"):
+        DriverStatement(AFTER).all(connection, {"limit": 5})
+    with pytest.raises(SQLAlchemyError, match="after"):
+        connection.execute(AFTER, {"limit": 5})

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -37,7 +37,7 @@ DriverRow = Sequence[Any]
 class _Compiled:
     """One statement compiled for one dialect: its text and how to bind its parameters."""
 
-    __slots__ = ("sql", "positional", "names", "defaults", "processors")
+    __slots__ = ("sql", "positional", "names", "defaults", "required", "processors")
 
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -51,6 +51,10 @@ class _Compiled:
         self.names: list[str] = (
             list(compiled.positiontup or []) if self.positional else list(self.defaults)
         )
+        #: Parameters the caller must give (``bindparam("x")`` without a value).
+        self.required = frozenset(
+            name for bind, name in compiled.bind_names.items() if bind.required
+        )
         self.processors: dict[str, Callable[[Any], Any]] = {}
         for bind, name in compiled.bind_names.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -58,6 +62,11 @@ class _Compiled:
                 self.processors[name] = processor
 
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        if not self.required.issubset(values):
+            # As Connection.execute refuses it: a forgotten value must not bind NULL and
+            # quietly match nothing.
+            missing = ", ".join(sorted(self.required.difference(values)))
+            raise InvalidRequestError(f"A value is required for bind parameter {missing}")
         processors = self.processors
         bound = {}
         for name, default in self.defaults.items():
