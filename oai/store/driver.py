@@ -1,22 +1,23 @@
 """The statements every request repeats, run on the database driver's own cursor.
 
-A GetRecord, a list page and a first page's list size are each one Core statement,
-built and compiled by SQLAlchemy once per dialect. Executing one through
-``Connection.execute`` costs SQLAlchemy's per-call work on top of the query: the
-statement's cache key, an execution context, bind and result processing, a Row per
-row. For a GetRecord that is as much as the query itself: on 100,000 article records
-(SQLite, in-process, best of 5 runs of 2,000) a GetRecord's lookup took 27.3 us through
-``Connection.execute``, 24.4 us through ``exec_driver_sql`` and 14.7 us on the driver's
-cursor; a resumed page of 101 rows 111 against 93 us.
+A GetRecord, a list page, a first page's list size and a set's existence are each one
+Core statement, built and compiled by SQLAlchemy once per dialect. Executing one
+through ``Connection.execute`` costs SQLAlchemy's per-call work on top of the query:
+the statement's cache key, an execution context, bind and result processing, a Row
+per row. For a GetRecord that is as much as the query itself: on 100,000 article
+records (SQLite, in-process, best of 5 runs of 2,000) a GetRecord's lookup took 27.3 us
+through ``Connection.execute``, 24.4 us through ``exec_driver_sql`` and 14.7 us on the
+driver's cursor; a resumed page of 101 rows 111 against 93 us.
 
 :class:`DriverStatement` keeps SQLAlchemy for everything but that call: the SQL text,
 its parameter order and each parameter's bind processor come from the compiled
-statement (public API: ``Compiled.string``, ``positiontup``, ``binds``), parameters are
-converted as ``Connection.execute`` would, and a driver error is raised as SQLAlchemy
-raises it (a ``DBAPIError``, ``connection_invalidated`` when the server is gone), so the
-503 and the reconnect in :mod:`oai.store.readers` work the same. Rows come back as the
-driver gives them, so the statements select only values every driver returns alike
-(text, integers, bytes: a datestamp as ``stamp_bytes`` writes it).
+statement (public API: ``Compiled.string``, ``positiontup``, ``bind_names``,
+``params``), parameters are converted as ``Connection.execute`` would convert them, a
+missing one is refused as it refuses it, and a driver error is raised as SQLAlchemy
+raises it (a ``DBAPIError``, ``connection_invalidated`` when the server is gone), so
+the 503 and the reconnect in :mod:`oai.store.readers` work the same. Rows come back as
+the driver gives them, so the statements select only values every driver returns
+alike (text, integers, bytes: a datestamp as ``stamp_bytes`` writes it).
 """
 
 from __future__ import annotations
@@ -81,16 +82,17 @@ class DriverStatement:
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
-        self._compiled: dict[str, _Compiled] = {}
+        #: Compiled per (dialect, driver, paramstyle): two drivers of one database may
+        #: take different parameter markers.
+        self._compiled: dict[tuple[str, str, str], _Compiled] = {}
         self._lock = threading.Lock()
 
     def _for(self, dialect: Dialect) -> _Compiled:
-        compiled = self._compiled.get(dialect.name)
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:
-                compiled = self._compiled.setdefault(
-                    dialect.name, _Compiled(self.statement, dialect)
-                )
+                compiled = self._compiled.setdefault(key, _Compiled(self.statement, dialect))
         return compiled
 
     def all(self, connection: Connection, values: dict[str, Any]) -> list[DriverRow]:
