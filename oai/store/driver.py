@@ -117,8 +117,10 @@ class DriverStatement:
 
 def _execute(dialect: Dialect, cursor: Any, sql: str, parameters: Any) -> None:
     """``cursor.execute``, unless a listener of the dialect's ``do_execute`` event runs it,
-    as ``Connection.execute`` does: instrumentation (and the fault tests) see these
-    statements as they see every other."""
+    as ``Connection.execute`` does (the fault tests fail statements there). The
+    connection's ``before_cursor_execute`` and ``after_cursor_execute`` events are not
+    fired: they take an execution context, which these statements do not make, so
+    instrumentation built on them does not see the statements of this module."""
     for listener in dialect.dispatch.do_execute:
         if listener(cursor, sql, parameters, None):
             return
