@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from oai.server import options
+
 START_TIMEOUT = 30.0
 
 
@@ -91,6 +93,8 @@ def _start(folder: Path, env: Mapping[str, str], workers: int) -> Started:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            # Its own process group, so _stop can end the workers too, whatever the arbiter did.
+            start_new_session=True,
         )
     return Started(f"http://127.0.0.1:{port}/oai", process, log_path)
 
@@ -106,14 +110,29 @@ def _wait(server: Started) -> None:
         time.sleep(0.1)
 
 
+#: How long the arbiter may take to stop: gunicorn's own wait for its workers, and more.
+STOP_TIMEOUT = options("127.0.0.1", 0, 1)["graceful_timeout"] + 5
+
+
 def _stop(server: Started) -> None:
-    # SIGINT is gunicorn's quick shutdown; SIGKILL if it hangs.
+    """SIGINT (gunicorn's quick shutdown), then SIGKILL to the whole process group.
+
+    The group, not the arbiter alone: gunicorn 27's threaded worker can hang in its
+    SIGQUIT handler (``ThreadPoolExecutor.shutdown`` from a signal handler that
+    interrupted ``submit``, which holds the same lock). The arbiter kills such a worker
+    after its graceful timeout; killed first, it would leave the worker running forever,
+    as one test run did (an orphan ``oai serve`` 42 minutes later).
+    """
     server.process.send_signal(signal.SIGINT)
     try:
-        server.process.wait(timeout=10)
+        server.process.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        pass
+    try:
+        os.killpg(server.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # the arbiter and every worker are gone
+    server.process.wait()
 
 
 @contextmanager
