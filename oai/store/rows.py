@@ -222,6 +222,11 @@ class Stage:
         )
 
 
+def _staged_key(row: Row) -> tuple[Any, Any]:
+    """A fragment row's (datestamp, identifier): its place in its format's list."""
+    return row[1], row[2]
+
+
 class FormatStages:
     """Fragments staged one temporary table per format, filed format by format in key order.
 
@@ -243,11 +248,22 @@ class FormatStages:
         self._stages: dict[str, Stage] = {}
 
     def add(self, rows: list[Row]) -> None:
-        """Stage fragment rows (prefix first, as in the table) under their formats."""
+        """Stage fragment rows (prefix first, as in the table) under their formats, each
+        batch in key order.
+
+        Sorted, a batch is a run of the staged table in key order, so the walk in key
+        order at the end reads each run's pages one after another, and with a temporary
+        cache that holds a page per run (``oai.store.STAGE_CACHE_KIB``) it reads each page
+        about once, not once for nearly every row. Measured on 100,000 records (a batch
+        is a worker's chunk of 1,000): the loading process read 10.1 GB through the file
+        cache instead of 46.5 GB, and the load took 35.7 to 38.7 s against 38.6 to 41.5
+        (five and four runs, alternating); sorted without the cache, 29.3 GB.
+        """
         by_format: defaultdict[str, list[Row]] = defaultdict(list)
         for row in rows:
             by_format[row[0]].append(row)
         for prefix, group in by_format.items():
+            group.sort(key=_staged_key)
             stage = self._stages.get(prefix)
             if stage is None:
                 part = f"_{len(self._stages)}"
