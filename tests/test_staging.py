@@ -10,16 +10,21 @@ from sqlalchemy import Column, MetaData, String, Table, create_engine, text
 from oai.store.rows import FormatStages
 
 
-def test_rows_of_interleaved_formats_are_filed_once_each() -> None:
-    target = Table(
+def _fragments(*columns: Column[str]) -> Table:
+    """A fragments table keyed in list order, as models.Fragment is, with ``columns``."""
+    return Table(
         "fragments",
         MetaData(),
         Column("prefix", String, primary_key=True),
         Column("datestamp", String, primary_key=True),
         Column("identifier", String, primary_key=True),
-        Column("body", String),
+        *columns,
         sqlite_with_rowid=False,
     )
+
+
+def test_rows_of_interleaved_formats_are_filed_once_each() -> None:
+    target = _fragments(Column("body", String))
     rows = [
         (prefix, f"2024-01-{day:02d}", f"oai:x:{n}", f"{prefix} {n}")
         for n, day in zip(range(60), random.Random(7).choices(range(1, 29), k=60), strict=True)
@@ -45,14 +50,7 @@ def test_rows_of_interleaved_formats_are_filed_once_each() -> None:
 def test_each_batch_is_staged_in_key_order() -> None:
     """A batch arrives in file order and is staged sorted: a run in key order, which the
     filing walk reads page after page instead of jumping for every row."""
-    target = Table(
-        "fragments",
-        MetaData(),
-        Column("prefix", String, primary_key=True),
-        Column("datestamp", String, primary_key=True),
-        Column("identifier", String, primary_key=True),
-        sqlite_with_rowid=False,
-    )
+    target = _fragments()
     batch = [
         ("oai_dc", f"2024-01-{day:02d}", f"oai:x:{n}") for n, day in enumerate(range(28, 0, -1))
     ]

@@ -31,7 +31,7 @@ from .. import fragments
 from .driver import DriverStatement
 from .models import Fragment, ListSize, Membership
 from .queries import Reader, connection_of
-from .sqlfunctions import same_datestamp, stamp_bytes
+from .sqlfunctions import same_datestamp, stamp_bytes, stamp_datetime
 
 _MEMBERSHIPS = Membership.__table__.c
 _FRAGMENTS = Fragment.__table__.c
@@ -151,7 +151,7 @@ def page_items(
     if len(rows) > size:
         rows = rows[:size]
         stamp, identifier = rows[-1][0], rows[-1][1]
-        next_after = (datetime.fromisoformat(stamp[:-1].decode()), identifier)
+        next_after = (stamp_datetime(stamp), identifier)
     if records:
         items = [
             fragments.record(opening, stamp, closing, metadata)

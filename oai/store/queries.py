@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from .. import fragments
 from .driver import DriverStatement
 from .models import Fragment, Membership, Meta, OAISet, Record
-from .sqlfunctions import stamp_bytes
+from .sqlfunctions import stamp_bytes, stamp_datetime
 
 #: What the query functions read through: an ORM Session (CLI, pages) or a Core Connection.
 Reader = Session | Connection
@@ -85,7 +85,7 @@ def record_xml(session: Reader, identifier: str, prefix: str) -> tuple[bytes, da
     if row is None:
         return None
     stamp, opening, closing, metadata = row
-    datestamp = datetime.fromisoformat(stamp[:-1].decode())
+    datestamp = stamp_datetime(stamp)
     return fragments.record(opening, stamp, closing, metadata), datestamp
 
 

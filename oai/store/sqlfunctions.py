@@ -7,6 +7,7 @@ fragment where that helps the planner.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, LargeBinary
@@ -23,6 +24,12 @@ class stamp_bytes(FunctionElement[bytes]):  # noqa: N801 -- a SQL function, name
 
     type = LargeBinary()
     inherit_cache = True
+
+
+def stamp_datetime(stamp: bytes) -> datetime:
+    """The datetime of a ``stamp_bytes`` value (``YYYY-MM-DDThh:mm:ssZ``), for the few
+    rows that need one: the last of a page (its token), a GetRecord (Last-Modified)."""
+    return datetime.fromisoformat(stamp[:-1].decode())
 
 
 @compiles(stamp_bytes, "sqlite")
