@@ -212,6 +212,7 @@ def list_items(ctx: Context, request: protocol.ListItems) -> ItemsResult:
         until=state.until,
         after=after,
         size=ctx.settings.page_size,
+        every_record=BY_PREFIX[state.metadata_prefix].every_record,
     )
     if not page.items:
         # Only when every remaining item changed since the previous page: the schema allows

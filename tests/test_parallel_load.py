@@ -20,7 +20,7 @@ from .conftest import record
 TABLES = {
     "records": "identifier, datestamp, deleted, source, digest",
     "fragments": "identifier, prefix, datestamp, header_open, header_close, metadata_xml",
-    "memberships": "set_spec, datestamp, identifier",
+    "memberships": "set_spec, datestamp, identifier, header_open, header_close",
     "sets": "set_spec, name, description, declared",
 }
 

@@ -113,7 +113,7 @@ def render_rows(writes: Sequence[Pending], binder: Binder) -> Rows:
         fragments.extend(
             (prefix, stamp, identifier, opening, closing, element) for prefix, element in elements
         )
-        memberships.extend((spec, stamp, identifier) for spec in specs)
+        memberships.extend((spec, stamp, identifier, opening, closing) for spec in specs)
         sizes.count(rows.sizes, (prefix for prefix, _ in elements), specs)
     return rows
 
