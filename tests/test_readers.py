@@ -152,3 +152,16 @@ def test_sqlite_requests_read_the_file_through_a_memory_map(tmp_path: Path) -> N
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == expected
         engine.dispose()
+
+
+def test_sqlite_frees_pages_without_zeroing_them(tmp_path: Path) -> None:
+    """Neither the file nor the temporary tables a load stages in overwrite freed pages
+    (Debian builds SQLite with SECURE_DELETE on: a load's every staged row written twice)."""
+    url = f"sqlite:///{tmp_path / 'freed.sqlite'}"
+    for make in (make_read_engine, make_engine):
+        engine = make(url)
+        with engine.connect() as connection:
+            for schema in ("main", "temp"):
+                pragma = f"PRAGMA {schema}.secure_delete"
+                assert connection.exec_driver_sql(pragma).scalar() == 0, (make, schema)
+        engine.dispose()

@@ -48,6 +48,12 @@ def make_engine(url: str, *, sqlite_mmap_bytes: int = 0) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Debian's SQLite is built with SECURE_DELETE, which zeroes every page a delete
+            # frees: a load's staged rows (temp) and every replaced record (main) written
+            # twice, for public metadata. Off, 100,000 records loaded with 5.7 GB written
+            # instead of 10.0 GB (block writes), in 54.4 and 66.1 s against 57.3 and 70.6.
+            cursor.execute("PRAGMA main.secure_delete=OFF")
+            cursor.execute("PRAGMA temp.secure_delete=OFF")
             if sqlite_mmap_bytes:
                 cursor.execute(f"PRAGMA mmap_size={sqlite_mmap_bytes}")
             cursor.close()
