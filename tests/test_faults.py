@@ -212,18 +212,23 @@ def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         state = app.extensions["oai"]
         engines: list[Engine] = [state.engine, state.read_engine]
         countdown: dict[str, int | bool] = {"left": -1, "persist": True}
-        driver_error = state.engine.dialect.loaded_dbapi.OperationalError
 
-        def _fail(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
-            countdown["left"] -= 1
-            if countdown["left"] == 0 or (countdown["persist"] and countdown.get("failing")):
-                countdown["failing"] = True
-                if request.param == "postgresql":
-                    cursor.connection.close()  # as a server that went away leaves it
-                raise driver_error("simulated: server closed the connection unexpectedly")
+        def failing(driver_error: type[Exception]) -> Callable[..., None]:
+            def _fail(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+                countdown["left"] -= 1
+                if countdown["left"] == 0 or (countdown["persist"] and countdown.get("failing")):
+                    countdown["failing"] = True
+                    if request.param == "postgresql":
+                        cursor.connection.close()  # as a server that went away leaves it
+                    raise driver_error("simulated: server closed the connection unexpectedly")
+
+            return _fail
 
         for engine in engines:
-            event.listen(engine, "do_execute", _fail)
+            # Each engine's own driver: SQLite requests may read through pysqlite3.
+            event.listen(
+                engine, "do_execute", failing(engine.dialect.loaded_dbapi.OperationalError)
+            )
         app.config["fail_at"] = countdown
         yield app
         state.close()

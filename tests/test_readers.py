@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3.dbapi2
 import threading
 from pathlib import Path
 
@@ -143,15 +144,39 @@ def test_a_kept_connection_sees_what_was_written_after_its_last_read(database_ur
         writer.dispose()
 
 
+def _max_mmap(engine: Engine) -> int:
+    """The most this engine's SQLite build maps (``SQLITE_MAX_MMAP_SIZE``)."""
+    with engine.connect() as connection:
+        options = [row[0] for row in connection.exec_driver_sql("PRAGMA compile_options")]
+    found = [option.split("=", 1)[1] for option in options if option.startswith("MAX_MMAP_SIZE=")]
+    return int(found[0], 0) if found else 0x7FFF0000  # SQLite's default
+
+
 def test_sqlite_requests_read_the_file_through_a_memory_map(tmp_path: Path) -> None:
-    """The endpoint's SQLite connections map the file (2 GB, the most this SQLite allows);
-    a loading connection does not (it writes, and a map gains a write nothing)."""
+    """The endpoint's SQLite connections map the file, as much of it as their SQLite
+    allows; a loading connection does not (it writes, and a map gains a write nothing)."""
     url = f"sqlite:///{tmp_path / 'mapped.sqlite'}"
-    for make, expected in ((make_read_engine, 0x7FFF0000), (make_engine, 0)):
+    for make, mapped in ((make_read_engine, True), (make_engine, False)):
         engine = make(url)
+        expected = _max_mmap(engine) if mapped else 0
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == expected
         engine.dispose()
+
+
+def test_with_pysqlite3_installed_requests_map_a_large_file_whole(tmp_path: Path) -> None:
+    """pysqlite3-binary's SQLite maps up to 1 TB, where Python's own stops at 2 GB; loads
+    keep Python's own, whose temporary tables may go to disk (pysqlite3-binary's stay in
+    memory, and a large load stages gigabytes in them)."""
+    pysqlite3 = pytest.importorskip("pysqlite3.dbapi2", reason="pysqlite3-binary not installed")
+    url = f"sqlite:///{tmp_path / 'mapped.sqlite'}"
+    reading, loading = make_read_engine(url), make_engine(url)
+    assert reading.dialect.dbapi is pysqlite3
+    assert loading.dialect.dbapi is sqlite3.dbapi2
+    with reading.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() >= 1 << 40
+    reading.dispose()
+    loading.dispose()
 
 
 def test_sqlite_frees_pages_without_zeroing_them(tmp_path: Path) -> None:
@@ -165,3 +190,24 @@ def test_sqlite_frees_pages_without_zeroing_them(tmp_path: Path) -> None:
                 pragma = f"PRAGMA {schema}.secure_delete"
                 assert connection.exec_driver_sql(pragma).scalar() == 0, (make, schema)
         engine.dispose()
+
+
+def test_a_new_file_another_process_is_creating_is_waited_for(tmp_path: Path) -> None:
+    """Switching a new file to the write-ahead log while another connection writes it
+    fails at once, without SQLite's busy timeout: a connection waits for it instead (two
+    nodes starting together on a new database, tests/test_scale.py)."""
+    path = tmp_path / "new.sqlite"
+    creator = sqlite3.dbapi2.connect(path, isolation_level=None, check_same_thread=False)
+    creator.execute("BEGIN IMMEDIATE")
+    creator.execute("CREATE TABLE made_first (x)")
+    done = threading.Timer(0.3, lambda: creator.execute("COMMIT"))
+    done.start()
+    try:
+        for make in (make_engine, make_read_engine):
+            engine = make(f"sqlite:///{path}")
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            engine.dispose()
+    finally:
+        done.join()
+        creator.close()

@@ -5,14 +5,17 @@ Sessions are opened by the callers (web, cli); functions here take one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from typing import TypeVar
+from types import ModuleType
+from typing import Any, TypeVar
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .models import Record
+from .sqlite_reader import read_driver
 
 T = TypeVar("T")
 
@@ -28,24 +31,30 @@ T = TypeVar("T")
 SQLITE_PAGE_SIZE = 65536
 #: How long a SQLite connection waits for another's lock before "database is locked".
 SQLITE_BUSY_MS = 5000
-#: Bytes of a SQLite file the endpoint's connections read through a memory map: the most
-#: SQLite allows in the build Python ships (``SQLITE_MAX_MMAP_SIZE``, 0x7fff0000). See
-#: :func:`make_read_engine`.
-SQLITE_READ_MMAP_BYTES = 0x7FFF0000
+#: Bytes of a SQLite file the endpoint's connections read through a memory map (see
+#: :func:`make_read_engine`): 1 TB, which SQLite caps at its build's ``SQLITE_MAX_MMAP_SIZE``
+#: (1 TB in pysqlite3-binary's, 0x7fff0000 in Python's own: :mod:`.sqlite_reader`).
+SQLITE_READ_MMAP_BYTES = 1 << 40
 
 
-def make_engine(url: str, *, sqlite_mmap_bytes: int = 0) -> Engine:
+def make_engine(
+    url: str, *, sqlite_mmap_bytes: int = 0, sqlite_driver: ModuleType | None = None
+) -> Engine:
     """An engine for ``url``; SQLite gets WAL and a busy timeout so readers and a loader
-    coexist, and reads the first ``sqlite_mmap_bytes`` of the file through a memory map."""
+    coexist, and reads the first ``sqlite_mmap_bytes`` of the file through a memory map,
+    through ``sqlite_driver`` (a DB-API module) instead of Python's sqlite3 if given."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_MS / 1000}}
+        if sqlite_driver is not None:
+            options["module"] = sqlite_driver
+        engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             # Takes effect only in a new, empty file (before WAL fixes it): see PAGE_SIZE.
             cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             # Debian's SQLite is built with SECURE_DELETE, which zeroes every page a delete
@@ -60,6 +69,30 @@ def make_engine(url: str, *, sqlite_mmap_bytes: int = 0) -> Engine:
 
         return engine
     return create_engine(_server_url(url), pool_pre_ping=True)
+
+
+#: Seconds between attempts to switch a new SQLite file to its write-ahead log.
+WAL_RETRY_SECONDS = 0.02
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting out another process that is creating the file.
+
+    While another connection writes a file that is not in WAL mode yet (a node making
+    the schema of a new database), the switch fails at once with "database is locked":
+    SQLite's busy timeout does not cover it. Two nodes started together on a new file
+    then failed about one start in ten (tests/test_scale.py). So it is tried again for
+    up to the busy timeout, as any other statement would wait.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as exc:  # the connection's driver's OperationalError
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(WAL_RETRY_SECONDS)
 
 
 def _server_url(url: str) -> URL:
@@ -93,12 +126,16 @@ def make_read_engine(url: str) -> Engine:
     GetRecord in-process took 180 us, 129 us mapped. A list page uses all of the pages
     it reads and gains nothing. The mapped pages are the operating system's file cache,
     shared between the workers, and count in each worker's resident set (VmRSS) as
-    RssFile, not as memory of its own. The map covers the first 2 GB of the file only.
+    RssFile, not as memory of its own. Python's own SQLite maps the first 2 GB of the file
+    only; with pysqlite3-binary installed the endpoint reads through its SQLite, which maps
+    the whole file (:mod:`.sqlite_reader`).
     The price: a disk error on a mapped page is a signal (SIGBUS) that ends the worker,
     where a read would have failed one request with 503; gunicorn starts another.
     """
     if url.startswith("sqlite"):
-        return make_engine(url, sqlite_mmap_bytes=SQLITE_READ_MMAP_BYTES)
+        return make_engine(
+            url, sqlite_mmap_bytes=SQLITE_READ_MMAP_BYTES, sqlite_driver=read_driver()
+        )
     return create_engine(_server_url(url), isolation_level="AUTOCOMMIT")
 
 
