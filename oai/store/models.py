@@ -90,9 +90,10 @@ class Membership(Model):
     (set, record) pair once, so (set_spec, identifier) needs no constraint of its own.
 
     Each row repeats the record's header parts (the same in every format), so a set's
-    ListIdentifiers page is one range of this narrow table, where looking up each
-    member's fragment (a row of kilobytes, mostly beyond SQLite's memory map) cost
-    seven times as much: 327 against 42 us for a page of 101 at 100,000 records.
+    ListIdentifiers page is one range of this narrow table (some 250 bytes a row), where
+    looking up each member's fragment (a row of kilobytes) cost five times as much: 327
+    against 61 to 71 us for the query of a page of 101 at 100,000 records, beyond the
+    2 GB that Python's SQLite maps.
     """
 
     __tablename__ = "memberships"
