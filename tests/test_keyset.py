@@ -40,7 +40,7 @@ def _plan(app: Flask, shape: tuple[bool, ...]) -> list[str]:
         "after_identifier": AFTER[1],
         "limit": 4,
     }
-    engine = app.extensions["oai"].engine
+    engine = app.extensions["oai"].read_engine  # the SQLite (and planner) requests use
     compiled = query.statement.compile(engine)
     bound = compiled.construct_params({k: v for k, v in params.items() if v is not None})
     if engine.dialect.name == "postgresql":
@@ -178,7 +178,7 @@ def test_a_set_page_walks_the_set_in_order_with_real_statistics(
         pytest.skip("SQLite's plan is checked above; this is PostgreSQL's row estimate")
     stamps = (datetime(2024, 1, 1) + timedelta(minutes=n // 3) for n in range(3000))
     load([record(n, datestamp=f"{d:%Y-%m-%dT%H:%M:%SZ}") for n, d in enumerate(stamps)])
-    engine = app.extensions["oai"].engine
+    engine = app.extensions["oai"].read_engine
     query = lists._items_select(True, True, False, True, False)
     compiled = query.statement.compile(engine)
     params = compiled.construct_params(
