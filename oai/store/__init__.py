@@ -54,7 +54,7 @@ def make_engine(
             cursor = dbapi_connection.cursor()
             # Takes effect only in a new, empty file (before WAL fixes it): see PAGE_SIZE.
             cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
-            _write_ahead_log(cursor)
+            _write_ahead_log(cursor, engine.dialect.loaded_dbapi.OperationalError)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             # Debian's SQLite is built with SECURE_DELETE, which zeroes every page a delete
@@ -75,21 +75,22 @@ def make_engine(
 WAL_RETRY_SECONDS = 0.02
 
 
-def _write_ahead_log(cursor: Any) -> None:
+def _write_ahead_log(cursor: Any, locked: type[Exception]) -> None:
     """``PRAGMA journal_mode=WAL``, waiting out another process that is creating the file.
 
     While another connection writes a file that is not in WAL mode yet (a node making
     the schema of a new database), the switch fails at once with "database is locked":
     SQLite's busy timeout does not cover it. Two nodes started together on a new file
     then failed about one start in ten (tests/test_scale.py). So it is tried again for
-    up to the busy timeout, as any other statement would wait.
+    up to the busy timeout, as any other statement would wait. ``locked``: the driver's
+    OperationalError (Python's sqlite3 or pysqlite3, whichever the engine uses).
     """
     deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
     while True:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             return
-        except Exception as exc:  # the connection's driver's OperationalError
+        except locked as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
         time.sleep(WAL_RETRY_SECONDS)
