@@ -146,6 +146,23 @@ def _http_date(value: datetime) -> str:
     return format_datetime(value.replace(tzinfo=UTC), usegmt=True)
 
 
+@pytest.mark.parametrize(
+    ("value", "header"),
+    [
+        (datetime(2024, 1, 2, 1, 0, 0), "Tue, 02 Jan 2024 01:00:00 GMT"),
+        (datetime(2000, 2, 29, 23, 59, 59), "Tue, 29 Feb 2000 23:59:59 GMT"),
+        (datetime(1999, 12, 31, 0, 0, 5), "Fri, 31 Dec 1999 00:00:05 GMT"),
+        (datetime(2026, 12, 6, 9, 7, 3), "Sun, 06 Dec 2026 09:07:03 GMT"),
+        (datetime(998, 7, 15, 12, 30, 0), "Sun, 15 Jul 0998 12:30:00 GMT"),
+    ],
+)
+def test_http_dates_are_imf_fixdates(value: datetime, header: str) -> None:
+    """Last-Modified as RFC 9110 spells it, and as the email package writes it."""
+    from oai.endpoint import http_date
+
+    assert http_date(value) == header == _http_date(value)
+
+
 GET_RECORD = QUERIES["GetRecord"]
 DATESTAMP = datetime(2024, 1, 2, 1, 0, 0)  # record(1)'s datestamp
 
@@ -248,7 +265,20 @@ def test_raw_bytes_in_a_browsers_query_get_a_page(
 
 @pytest.mark.parametrize(
     "query",
-    ["verb=Identify", "a=1&a=2&b=", "x=%FF%41&y=%C3%A9", "flag&=v&&k=a+b", "id=oai%3Ax%3A1"],
+    [
+        "verb=Identify",
+        "a=1&a=2&b=",
+        "x=%FF%41&y=%C3%A9",
+        "flag&=v&&k=a+b",
+        "id=oai%3Ax%3A1",
+        "verb=GetRecord&identifier=oai:x:1&metadataPrefix=oai_dc",
+        "flag&=v&&k=a=b&",
+        "&",
+        "",
+        "=",
+        "a==",
+        "verb=ListRecords&resumptionToken=2.WyJvYWlfZGMiXQ.QyaO4FyVORZOOTs37ebbxQ",
+    ],
 )
 def test_query_pairs_are_what_werkzeug_reads(query: str) -> None:
     """For what a URL may carry, the arguments are werkzeug's own, in the same order."""
