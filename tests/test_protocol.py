@@ -375,3 +375,15 @@ def test_parse_is_total(pairs: list[tuple[str, str]]) -> None:
         | protocol.GetRecord
         | protocol.ListItems,
     )
+
+
+def test_now_is_utc_to_the_second() -> None:
+    from datetime import UTC, timedelta
+
+    from oai.protocol import utc_now
+
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    now = utc_now()
+    after = datetime.now(UTC).replace(tzinfo=None)
+    assert now.tzinfo is None and now.microsecond == 0
+    assert before <= now <= after < now + timedelta(seconds=2)

@@ -106,3 +106,22 @@ def test_a_small_page_is_one_chunk() -> None:
     chunks = list(xmlwriter.write(result, xmlwriter.Envelope(WHEN, "http://h/oai", [])))
     assert len(chunks) == 1
     assert chunks[0].endswith(b"<record/><record/><record/></ListRecords></OAI-PMH>")
+
+
+def test_each_response_carries_its_own_response_date() -> None:
+    """The text of the last responseDate is kept for the next request of the same second;
+    a request of another second gets its own."""
+    dates = [WHEN, WHEN, datetime(2024, 1, 2, 3, 4, 6), WHEN, datetime(1999, 12, 31, 23, 59, 59)]
+    written = [
+        document(errors.BadVerb("x"), xmlwriter.Envelope(when, "http://h/oai", [])).findtext(
+            f"{OAI}responseDate"
+        )
+        for when in dates
+    ]
+    assert written == [
+        "2024-01-02T03:04:05Z",
+        "2024-01-02T03:04:05Z",
+        "2024-01-02T03:04:06Z",
+        "2024-01-02T03:04:05Z",
+        "1999-12-31T23:59:59Z",
+    ]
