@@ -79,7 +79,8 @@ _last_date: tuple[datetime, str] = (datetime.min, format_datestamp(datetime.min)
 
 def _response_date(value: datetime) -> str:
     """``format_datestamp(value)``, kept for the next request of the same second (1.9 us
-    saved a request; a race between threads only writes the same pair twice)."""
+    saved a request). Threads share it safely: each reads and replaces the pair whole,
+    so a text is only ever returned for its own datetime."""
     global _last_date
     last = _last_date
     if last[0] == value:
