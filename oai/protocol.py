@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from .errors import BadArgument, BadResumptionToken, BadVerb
-from .tokens import ListState, TokenCodec
+from .tokens import EPOCH, ListState, TokenCodec
 from .uris import is_any_uri
 
 Rule = Literal["required", "optional", "exclusive"]
@@ -137,15 +137,12 @@ def format_datestamp(value: datetime) -> str:
     return value.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
-_EPOCH = datetime(1970, 1, 1)
-
-
 def utc_now() -> datetime:
     """Now, in UTC, naive, truncated to the second (the repository's granularity).
 
     From the Unix seconds: ``datetime.now(UTC).replace(...)``'s value in half its time
     (0.9 against 1.7 us, once a request)."""
-    return _EPOCH + timedelta(seconds=int(time.time()))
+    return EPOCH + timedelta(seconds=int(time.time()))
 
 
 def _collect(pairs: Iterable[tuple[str, str]]) -> tuple[str, dict[str, str]]:

@@ -124,12 +124,13 @@ def _unb64(text: str) -> bytes:
 # Datetimes (UTC; naive, or their zone ignored, as before) <-> Unix seconds by timedelta
 # arithmetic: the numbers of timestamp()/fromtimestamp(), at a fraction of the cost (three
 # of each per token).
-_EPOCH = datetime(1970, 1, 1)
+#: The start of Unix time as a naive UTC datetime (also :func:`oai.protocol.utc_now`'s).
+EPOCH = datetime(1970, 1, 1)
 _SECOND = timedelta(seconds=1)
 
 
 def _epoch(value: datetime | None) -> int | None:
-    return None if value is None else (value.replace(tzinfo=None) - _EPOCH) // _SECOND
+    return None if value is None else (value.replace(tzinfo=None) - EPOCH) // _SECOND
 
 
 def _from_epoch(value: object) -> datetime | None:
@@ -137,7 +138,7 @@ def _from_epoch(value: object) -> datetime | None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError("bad timestamp")
-    return _EPOCH + timedelta(seconds=value)
+    return EPOCH + timedelta(seconds=value)
 
 
 def _optional_str(value: object) -> str | None:
@@ -202,7 +203,7 @@ class TokenCodec:
         """When the token stops working, for the resumptionToken's expirationDate."""
         if self.max_age is None:
             return None
-        return _EPOCH + timedelta(seconds=state.issued + self.max_age)
+        return EPOCH + timedelta(seconds=state.issued + self.max_age)
 
     def encode(self, state: ListState) -> str:
         """The version 2 token of ``state``; ValueError for a verb without tokens."""
